@@ -1,0 +1,104 @@
+"""The demo organisation: admin, HR, managers with teams, reps. Deterministic for a seed."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from coachflow.accounts.models import ProductLine, Role, Team, User
+from coachflow.accounts.services import hash_password
+from coachflow.extensions import db
+
+DEMO_PASSWORD = "coachflow-demo"
+REPS_PER_TEAM = 6
+
+TERRITORIES = [
+    ("North", "Hamburg & Schleswig-Holstein", "de"),
+    ("Île-de-France", "Paris & Île-de-France", "fr"),
+    ("South", "Bavaria & Baden-Württemberg", "de"),
+    ("Rhône-Alpes", "Lyon & Grenoble", "fr"),
+    ("UK & Ireland", "London, Manchester, Dublin", "en"),
+    ("Benelux", "Amsterdam, Brussels, Luxembourg", "en"),
+    ("West", "North Rhine-Westphalia", "de"),
+    ("Méditerranée", "Marseille & Nice", "fr"),
+]
+FIRST_NAMES = {
+    "de": ["Anna", "Jonas", "Lea", "Felix", "Marie", "Lukas", "Sophie", "Paul", "Hannah", "Tim"],
+    "fr": ["Camille", "Louis", "Chloé", "Hugo", "Léa", "Jules", "Manon", "Arthur", "Inès", "Nina"],
+    "en": ["Olivia", "Jack", "Amelia", "Harry", "Isla", "George", "Ava", "Noah", "Emily", "Leo"],
+}
+LAST_NAMES = {
+    "de": ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Wagner", "Becker", "Hoffmann"],
+    "fr": ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand"],
+    "en": ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Evans", "Walsh"],
+}
+PRODUCT_LINES = [("HW", "Hardware"), ("SW", "Software"), ("SVC", "Services")]
+
+
+@dataclass
+class DemoOrg:
+    """What the seed made, for printing the logins and for later domains to build on."""
+
+    admin: User
+    hr: User
+    managers: list[User]
+    reps: list[User]
+    teams: list[Team]
+
+
+def is_empty() -> bool:
+    """Whether the database has no users yet (``make run`` seeds only then)."""
+    return db.session.scalar(select(User.id).limit(1)) is None
+
+
+def seed_org(*, reps: int, seed: int) -> DemoOrg:
+    """Create the demo org with ``reps`` reps in teams of six; the caller commits."""
+    rng = random.Random(seed)
+    password_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo login: fast seeding
+    used_emails: set[str] = set()
+
+    def person(role: Role, language: str, email: str | None = None) -> User:
+        first = rng.choice(FIRST_NAMES[language])
+        last = rng.choice(LAST_NAMES[language])
+        if email is None:
+            base = f"{first}.{last}".lower()
+            base = base.translate(str.maketrans("äöüéèëïçô", "aoueeeico")).replace("ß", "ss")
+            email, n = f"{base}@example.com", 2
+            while email in used_emails:
+                email, n = f"{base}{n}@example.com", n + 1
+        used_emails.add(email)
+        user = User(
+            email=email, name=f"{first} {last}", role=role, language=language,
+            password_hash=password_hash,
+        )
+        db.session.add(user)
+        return user
+
+    admin = person(Role.ADMIN, "en", "admin@example.com")
+    hr = person(Role.HR, "en", "hr@example.com")
+    team_count = max(1, -(-reps // REPS_PER_TEAM))
+    managers, teams, rep_users = [], [], []
+    for index in range(team_count):
+        name, territory, language = TERRITORIES[index % len(TERRITORIES)]
+        if index >= len(TERRITORIES):
+            name = f"{name} {index // len(TERRITORIES) + 1}"
+        manager = person(
+            Role.MANAGER, language, "manager@example.com" if index == 0 else None
+        )
+        team = Team(name=name, territory=territory, manager=manager)
+        db.session.add(team)
+        managers.append(manager)
+        teams.append(team)
+    for index in range(reps):
+        team = teams[index % team_count]
+        language = TERRITORIES[(index % team_count) % len(TERRITORIES)][2]
+        rep = person(Role.REP, language, "rep@example.com" if index == 0 else None)
+        rep.team = team
+        rep_users.append(rep)
+    for code, name in PRODUCT_LINES:
+        if db.session.scalar(select(ProductLine.id).where(ProductLine.code == code)) is None:
+            db.session.add(ProductLine(code=code, name=name))
+    db.session.flush()
+    return DemoOrg(admin=admin, hr=hr, managers=managers, reps=rep_users, teams=teams)

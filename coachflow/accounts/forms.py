@@ -1,0 +1,70 @@
+"""Forms for the admin's pages and a user's own account."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from coachflow.accounts.models import Role
+
+LANGUAGE_CHOICES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [
+        (Role.REP.value, _l("Sales rep")),
+        (Role.MANAGER.value, _l("Sales manager")),
+        (Role.HR.value, _l("HR")),
+        (Role.ADMIN.value, _l("Admin")),
+    ]
+
+
+def _optional_int(value: object) -> int | None:
+    return int(value) if value not in (None, "", "None") else None
+
+
+class UserForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    team_id = SelectField(_l("Team"), coerce=_optional_int, validators=[Optional()])
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args: object, teams: list, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = role_choices()
+        self.team_id.choices = [("", _l("No team"))] + [(t.id, t.name) for t in teams]
+
+
+class TeamForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    territory = StringField(_l("Territory"), validators=[Optional(), Length(max=120)])
+    manager_id = SelectField(_l("Manager"), coerce=_optional_int, validators=[Optional()])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args: object, managers: list, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.manager_id.choices = [("", _l("No manager yet"))] + [
+            (m.id, m.name) for m in managers
+        ]
+
+
+class ProductLineForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    active = BooleanField(_l("Active"), default=True)
+    submit = SubmitField(_l("Save"))
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    submit = SubmitField(_l("Save language"))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form for one-click actions, so they carry a CSRF token."""
+
+    submit = SubmitField(_l("Confirm"))

@@ -1,0 +1,70 @@
+"""The main navigation: each entry shows only for those the permission layer lets in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, request, url_for
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from coachflow.accounts.forms import role_choices
+from coachflow.accounts.models import Role
+from coachflow.auth.permissions import Action, allowed
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    current: bool
+
+
+# (endpoint, label, action); the first endpoint prefix that matches marks the current entry.
+ENTRIES = [
+    ("core.home", _l("Home"), Action.SIGNED_IN),
+    ("accounts.teams", _l("Teams"), Action.VIEW_TEAM),
+    ("accounts.users", _l("Users"), Action.MANAGE_USERS),
+    ("accounts.product_lines", _l("Product lines"), Action.MANAGE_PRODUCT_LINES),
+    ("accounts.audit_log", _l("Audit log"), Action.VIEW_AUDIT_LOG),
+    ("accounts.account", _l("Account"), Action.SIGNED_IN),
+]
+
+SECTIONS = {
+    "accounts.team": "accounts.teams",
+    "accounts.new_team": "accounts.teams",
+    "accounts.edit_team": "accounts.teams",
+    "accounts.new_user": "accounts.users",
+    "accounts.edit_user": "accounts.users",
+    "accounts.edit_product_line": "accounts.product_lines",
+}
+
+
+def navigation() -> list[NavItem]:
+    """The entries the signed-in user may open, in order."""
+    current = SECTIONS.get(request.endpoint or "", request.endpoint)
+    items = []
+    for endpoint, label, action in ENTRIES:
+        if not allowed(current_user, action):
+            continue
+        if endpoint == "accounts.teams" and current_user.role is Role.REP:
+            if current_user.team_id is None:
+                continue
+            items.append(NavItem(str(_l("My team")),
+                                 url_for("accounts.team", team_id=current_user.team_id),
+                                 current == "accounts.teams"))
+            continue
+        items.append(NavItem(str(label), url_for(endpoint), current == endpoint))
+    return items
+
+
+def init_templates(app: Flask) -> None:
+    """Make the navigation, the permission check and the locale available to every template."""
+    app.jinja_env.globals.update(
+        navigation=navigation,
+        can=lambda action, target=None: allowed(current_user, Action(action), target),
+        role_label=lambda role: dict(role_choices())[Role(role).value],
+        format_datetime=format_datetime,
+        current_locale=lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+    )

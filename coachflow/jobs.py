@@ -1,0 +1,54 @@
+"""Celery, bound to the Flask app, and the task entry points (thin: they call services).
+
+Without ``REDIS_URL`` tasks run in-process as they are enqueued (the embedded default); with it
+they go to Redis and a worker started with ``celery -A wsgi.celery worker`` runs them.
+"""
+
+from __future__ import annotations
+
+import smtplib
+
+from celery import Celery, Task, shared_task
+from flask import Flask
+
+
+def init_celery(app: Flask) -> Celery:
+    """Create the Celery app for ``app``: tasks run inside an application context."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    broker = app.config["REDIS_URL"]
+    celery_app = Celery(app.import_name, task_cls=FlaskTask)
+    celery_app.conf.update(
+        broker_url=broker or "memory://",
+        result_backend=None,
+        task_ignore_result=True,
+        task_always_eager=broker is None,
+        task_eager_propagates=False,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        timezone="UTC",
+    )
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    return celery_app
+
+
+@shared_task(
+    name="coachflow.send_mail",
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=10,
+)
+def send_mail(message: dict) -> None:
+    """Deliver one prepared message (see ``coachflow.mailing.prepare``); retried on SMTP errors."""
+    from coachflow.mailing import deliver
+
+    deliver(message)

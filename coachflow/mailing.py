@@ -1,0 +1,59 @@
+"""Outgoing mail: messages are prepared in the request and delivered by a job.
+
+With no ``MAIL_SERVER`` configured (the embedded default) Flask-Mail suppresses sending and the
+message is printed to the console instead, so a developer can follow a reset link from the log.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, current_app, render_template
+from flask_babel import force_locale
+from flask_mail import Message, email_dispatched
+
+from coachflow.extensions import mail
+
+log = logging.getLogger(__name__)
+
+
+def prepare(
+    to: str, subject: str, template: str, *, language: str = "en", **context: object
+) -> dict:
+    """Render ``templates/<template>.txt`` and ``.html`` in ``language`` into a plain dict."""
+    with force_locale(language):
+        text = render_template(f"{template}.txt", **context)
+        html = render_template(f"{template}.html", subject=subject, **context)
+    return {"to": to, "subject": subject, "text": text, "html": html}
+
+
+def enqueue(message: dict) -> None:
+    """Hand a prepared message to the mail job (in-process without a broker)."""
+    from coachflow.jobs import send_mail
+
+    send_mail.delay(message)
+
+
+def deliver(message: dict) -> None:
+    """Send one prepared message over SMTP now; raises on SMTP errors so the job retries."""
+    msg = Message(
+        subject=message["subject"],
+        recipients=[message["to"]],
+        body=message["text"],
+        html=message["html"],
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        extra_headers=message.get("headers") or None,
+    )
+    mail.send(msg)
+
+
+def _print_suppressed(message: Message, app: Flask) -> None:
+    if app.config.get("MAIL_SUPPRESS_SEND") and not app.testing:
+        log.warning("Mail not sent (no MAIL_SERVER); it would have been:\n%s", message.body)
+        print(f"--- mail to {', '.join(message.recipients)}: {message.subject}\n{message.body}")
+
+
+def init_mailing(app: Flask) -> None:
+    """Print messages to the console when no SMTP server is configured."""
+    mail.init_app(app)
+    email_dispatched.connect(_print_suppressed, weak=False)

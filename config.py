@@ -1,0 +1,116 @@
+"""CoachFlow configuration: one object, read from the environment.
+
+Every setting has an embedded default (SQLite under ``instance/``, no broker, mail printed to the
+console), so ``make run`` needs nothing installed; production sets the variables listed in the
+README.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("COACHFLOW_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def load_or_create_secret_key(instance_dir: Path) -> str:
+    """Return ``instance/secret_key``, creating it with 256 random bits on first run."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Create with 0600 so that only the service user can read it.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def normalise_database_url(url: str) -> str:
+    """Map ``postgres://`` and ``postgresql://`` to the psycopg 3 driver SQLAlchemy should use."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Settings read from the environment when the object is created."""
+
+    def __init__(self) -> None:
+        env = os.environ
+        self.INSTANCE_DIR = str(INSTANCE_DIR)
+        self.SECRET_KEY = env.get("SECRET_KEY") or load_or_create_secret_key(INSTANCE_DIR)
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            env.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'coachflow.sqlite'}"
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = env.get("REDIS_URL") or None
+
+        # Mail: without MAIL_SERVER, messages are printed to the console instead of sent.
+        self.MAIL_SERVER = env.get("MAIL_SERVER") or None
+        self.MAIL_PORT = _int("MAIL_PORT", 25)
+        self.MAIL_USE_TLS = _flag("MAIL_USE_TLS")
+        self.MAIL_USE_SSL = _flag("MAIL_USE_SSL")
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "CoachFlow <no-reply@localhost>")
+        self.MAIL_SUPPRESS_SEND = self.MAIL_SERVER is None
+
+        self.BABEL_DEFAULT_LOCALE = env.get("BABEL_DEFAULT_LOCALE", "en")
+        self.BABEL_DEFAULT_TIMEZONE = "UTC"
+        self.LANGUAGES = ("en", "de", "fr")
+
+        # Served over HTTPS behind a proxy: trust this many X-Forwarded-* hops.
+        self.PROXY_HOPS = _int("PROXY_HOPS", 0)
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        # True forces the Secure flag; otherwise it is set whenever the request came over HTTPS.
+        self.SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE")
+        self.PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_SECONDS", 12 * 3600)
+        self.PREFERRED_URL_SCHEME = env.get("PREFERRED_URL_SCHEME", "http")
+        self.SERVER_NAME = env.get("SERVER_NAME") or None
+
+        self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+        self.PASSWORD_HASH_METHOD = env.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.PASSWORD_RESET_TTL_SECONDS = _int("PASSWORD_RESET_TTL_SECONDS", 3600)
+        self.LOGIN_LIMIT_PER_ACCOUNT = env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+        self.LOGIN_LIMIT_PER_ADDRESS = env.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_HEADERS_ENABLED = True
+
+        self.PAGE_SIZE = _int("PAGE_SIZE", 25)
+
+
+class TestConfig(Config):
+    """The suite's settings: a throwaway database, cheap hashing, mail to the test's SMTP server."""
+
+    def __init__(self, database_url: str, **overrides: object) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.SECRET_KEY = "test-secret-key-not-for-production"
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)
+        self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+        self.REDIS_URL = None
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.MAIL_SERVER = None
+        self.MAIL_SUPPRESS_SEND = True
+        for key, value in overrides.items():
+            setattr(self, key, value)
