@@ -11,6 +11,8 @@ import os
 import secrets
 from pathlib import Path
 
+from sqlalchemy.pool import NullPool
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("COACHFLOW_INSTANCE_DIR", BASE_DIR / "instance"))
 
@@ -107,6 +109,8 @@ class TestConfig(Config):
         self.TESTING = True
         self.SECRET_KEY = "test-secret-key-not-for-production"
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)
+        # Each test builds its own app: no pool, so no connection outlives the app that opened it.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"poolclass": NullPool}
         self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
         self.REDIS_URL = None
         self.RATELIMIT_STORAGE_URI = "memory://"

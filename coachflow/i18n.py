@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 
 from coachflow.extensions import babel
@@ -11,6 +11,8 @@ from coachflow.extensions import babel
 def select_locale() -> str:
     """The language to render this request in."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # commands and jobs choose with force_locale
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     return request.accept_languages.best_match(languages) or current_app.config[

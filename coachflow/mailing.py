@@ -18,10 +18,14 @@ log = logging.getLogger(__name__)
 
 
 def prepare(
-    to: str, subject: str, template: str, *, language: str = "en", **context: object
+    to: str, subject: object, template: str, *, language: str = "en", **context: object
 ) -> dict:
-    """Render ``templates/<template>.txt`` and ``.html`` in ``language`` into a plain dict."""
+    """Render ``templates/<template>.txt`` and ``.html`` in ``language`` into a plain dict.
+
+    ``subject`` is a lazy string, so that it too is translated into the recipient's language.
+    """
     with force_locale(language):
+        subject = str(subject)
         text = render_template(f"{template}.txt", **context)
         html = render_template(f"{template}.html", subject=subject, **context)
     return {"to": to, "subject": subject, "text": text, "html": html}
@@ -47,7 +51,7 @@ def deliver(message: dict) -> None:
     mail.send(msg)
 
 
-def _print_suppressed(message: Message, app: Flask) -> None:
+def _print_suppressed(app: Flask, message: Message) -> None:
     if app.config.get("MAIL_SUPPRESS_SEND") and not app.testing:
         log.warning("Mail not sent (no MAIL_SERVER); it would have been:\n%s", message.body)
         print(f"--- mail to {', '.join(message.recipients)}: {message.subject}\n{message.body}")

@@ -13,7 +13,6 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
-from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -75,11 +74,6 @@ def mailbox(smtp_server) -> Mailbox:
     box, _port = smtp_server
     box.clear()
     return box
-
-
-def text_of(message: EmailMessage) -> str:
-    """The plain-text part of a multipart message."""
-    return message.get_body(preferencelist=("plain",)).get_content()
 
 
 # Database and app --------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from coachflow.accounts import demo, services
 from coachflow.errors import DomainError
@@ -15,6 +15,7 @@ from coachflow.extensions import db
               help="How many reps (teams of six).")
 @click.option("--seed", default=7, show_default=True, help="Random seed; same seed, same data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
+@with_appcontext
 def seed_demo(reps: int, seed: int, if_empty: bool) -> None:
     """Fill the database with a realistic demo organisation and print its logins."""
     if not demo.is_empty():

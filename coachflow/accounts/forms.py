@@ -4,20 +4,31 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from coachflow.accounts.models import Role
 
-LANGUAGE_CHOICES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
+LANGUAGE_CHOICES = [
+    SelectChoice("en", "English"),
+    SelectChoice("de", "Deutsch"),
+    SelectChoice("fr", "Français"),
+]
 
 
-def role_choices() -> list[tuple[str, str]]:
+def role_choices() -> list[SelectChoice]:
     return [
-        (Role.REP.value, _l("Sales rep")),
-        (Role.MANAGER.value, _l("Sales manager")),
-        (Role.HR.value, _l("HR")),
-        (Role.ADMIN.value, _l("Admin")),
+        SelectChoice(Role.REP.value, _l("Sales rep")),
+        SelectChoice(Role.MANAGER.value, _l("Sales manager")),
+        SelectChoice(Role.HR.value, _l("HR")),
+        SelectChoice(Role.ADMIN.value, _l("Admin")),
     ]
 
 
@@ -36,7 +47,9 @@ class UserForm(FlaskForm):
     def __init__(self, *args: object, teams: list, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.role.choices = role_choices()
-        self.team_id.choices = [("", _l("No team"))] + [(t.id, t.name) for t in teams]
+        self.team_id.choices = [SelectChoice("", _l("No team"))] + [
+            SelectChoice(str(t.id), t.name) for t in teams
+        ]
 
 
 class TeamForm(FlaskForm):
@@ -47,8 +60,8 @@ class TeamForm(FlaskForm):
 
     def __init__(self, *args: object, managers: list, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.manager_id.choices = [("", _l("No manager yet"))] + [
-            (m.id, m.name) for m in managers
+        self.manager_id.choices = [SelectChoice("", _l("No manager yet"))] + [
+            SelectChoice(str(m.id), m.name) for m in managers
         ]
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -118,9 +119,9 @@ def _issue_token(user: User, ttl: timedelta) -> str:
 def _send_password_link(user: User, token: str, *, invitation: bool) -> None:
     link = url_for("auth.reset_link", token=token, _external=True)
     if invitation:
-        subject, template = _("Your CoachFlow account"), "mail/invitation"
+        subject, template = _l("Your CoachFlow account"), "mail/invitation"
     else:
-        subject, template = _("Reset your CoachFlow password"), "mail/password_reset"
+        subject, template = _l("Reset your CoachFlow password"), "mail/password_reset"
     hours = current_app.config["PASSWORD_RESET_TTL_SECONDS"] // 3600
     mailing.enqueue(
         mailing.prepare(

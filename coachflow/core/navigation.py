@@ -64,7 +64,7 @@ def init_templates(app: Flask) -> None:
     app.jinja_env.globals.update(
         navigation=navigation,
         can=lambda action, target=None: allowed(current_user, Action(action), target),
-        role_label=lambda role: dict(role_choices())[Role(role).value],
+        role_label=lambda role: {c.value: c.label for c in role_choices()}[Role(role).value],
         format_datetime=format_datetime,
         current_locale=lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
     )

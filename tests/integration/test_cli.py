@@ -1,0 +1,65 @@
+"""The demo seed and the admin bootstrap command."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from coachflow.accounts.models import ProductLine, Role, Team, User
+from coachflow.extensions import db
+from tests.helpers import sign_in
+
+
+def test_seed_demo_prints_the_logins_and_they_work(app):
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--reps", "12", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    for email in ("admin@example.com", "hr@example.com", "manager@example.com",
+                  "rep@example.com"):
+        assert email in result.output
+    assert "coachflow-demo" in result.output
+    with app.app_context():
+        counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+        assert counts == {Role.ADMIN: 1, Role.HR: 1, Role.MANAGER: 2, Role.REP: 12}
+        assert db.session.scalar(select(func.count()).select_from(Team)) == 2
+        assert set(db.session.scalars(select(ProductLine.name))) == {
+            "Hardware", "Software", "Services"}
+        rep = db.session.scalar(select(User).where(User.email == "rep@example.com"))
+        assert rep.team.manager.email == "manager@example.com"
+    for email in ("admin@example.com", "rep@example.com"):
+        assert sign_in(app.test_client(), email, "coachflow-demo").status_code == 302
+
+
+def test_seed_demo_is_deterministic_for_a_seed(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo", "--reps", "8", "--seed", "11"])
+    with app.app_context():
+        first = list(db.session.scalars(select(User.email).order_by(User.id)))
+        db.session.execute(db.update(Team).values(manager_id=None))
+        db.session.execute(db.delete(User))
+        db.session.execute(db.delete(Team))
+        db.session.commit()
+    runner.invoke(args=["seed-demo", "--reps", "8", "--seed", "11"])
+    with app.app_context():
+        assert list(db.session.scalars(select(User.email).order_by(User.id))) == first
+
+
+def test_seed_demo_if_empty_leaves_a_used_database_alone(app, org):
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0
+    assert "already has data" in result.output
+    refused = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert refused.exit_code != 0
+
+
+def test_create_admin_command(app):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create-admin", "--email", "Boss@Example.com", "--name", "Boss"],
+        input="a long admin password\na long admin password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert sign_in(app.test_client(), "boss@example.com", "a long admin password").status_code == 302
+    again = app.test_cli_runner().invoke(
+        args=["users", "create-admin", "--email", "boss@example.com"],
+        input="a long admin password\na long admin password\n",
+    )
+    assert again.exit_code != 0
+    assert "already has this email" in again.output
