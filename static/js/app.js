@@ -1,6 +1,9 @@
 // Progressive enhancement only: every page works without this file.
 document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", () => {
+  // After a refused form, put the keyboard and screen reader on the first field to correct.
+  const invalid = document.querySelector("[aria-invalid='true']");
+  if (invalid) invalid.focus();
   const toggle = document.querySelector("[data-nav-toggle]");
   const nav = document.getElementById("site-nav");
   if (!toggle || !nav) return;
