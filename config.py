@@ -99,6 +99,9 @@ class Config:
         self.RATELIMIT_HEADERS_ENABLED = True
 
         self.PAGE_SIZE = _int("PAGE_SIZE", 25)
+        # Sales figures are summed in one currency; imports refuse rows in another.
+        self.SALES_CURRENCY = env.get("SALES_CURRENCY", "EUR").upper()
+        self.IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
 
 
 class TestConfig(Config):
