@@ -102,6 +102,8 @@ class Config:
         # Sales figures are summed in one currency; imports refuse rows in another.
         self.SALES_CURRENCY = env.get("SALES_CURRENCY", "EUR").upper()
         self.IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+        # Without a broker, long jobs run on a thread of the web process; inline when set.
+        self.JOBS_INLINE = _flag("JOBS_INLINE")
 
 
 class TestConfig(Config):
@@ -119,5 +121,6 @@ class TestConfig(Config):
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.MAIL_SERVER = None
         self.MAIL_SUPPRESS_SEND = True
+        self.JOBS_INLINE = True
         for key, value in overrides.items():
             setattr(self, key, value)

@@ -7,9 +7,10 @@ they go to Redis and a worker started with ``celery -A wsgi.celery worker`` runs
 from __future__ import annotations
 
 import smtplib
+import threading
 
 from celery import Celery, Task, shared_task
-from flask import Flask
+from flask import Flask, current_app
 
 
 def init_celery(app: Flask) -> Celery:
@@ -52,3 +53,31 @@ def send_mail(message: dict) -> None:
     from coachflow.mailing import deliver
 
     deliver(message)
+
+
+def run_in_background(task: Task, *args: object) -> None:
+    """Start long work without holding the request: on a worker when a broker is configured,
+    else on a thread of this process (the embedded mode), or inline when the app is told to
+    (``JOBS_INLINE``, which the tests use)."""
+    if current_app.config["REDIS_URL"]:
+        task.delay(*args)
+    elif current_app.config["JOBS_INLINE"]:
+        task.apply(args=args)
+    else:
+        threading.Thread(target=task.apply, kwargs={"args": args}, daemon=True).start()
+
+
+@shared_task(name="coachflow.check_import")
+def check_import(run_id: int) -> None:
+    """Dry-run an uploaded file: count its rows and list every problem, writing nothing."""
+    from coachflow.sales.services import check_run
+
+    check_run(run_id)
+
+
+@shared_task(name="coachflow.execute_import")
+def execute_import(run_id: int) -> None:
+    """Import an uploaded, checked file, all or nothing."""
+    from coachflow.sales.services import execute_run
+
+    execute_run(run_id)
