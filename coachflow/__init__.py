@@ -125,6 +125,8 @@ def register_security_headers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from coachflow.accounts.cli import seed_demo, users_cli
+    from coachflow.sales.cli import import_cli
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(users_cli)
+    app.cli.add_command(import_cli)
