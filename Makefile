@@ -23,7 +23,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 translations: $(MO)
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output -o coachflow/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k N_ --no-location --sort-output -o coachflow/translations/messages.pot .
 	$(BIN)/pybabel update -i coachflow/translations/messages.pot -d coachflow/translations --no-fuzzy-matching
 
 run: $(STAMP) translations

@@ -72,6 +72,15 @@ def register_extensions(app: Flask) -> None:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.session_interface = SessionInterface()
+
+    @app.before_request
+    def allow_large_uploads() -> None:
+        # Registered before CSRFProtect parses the form, so the larger limit applies to it.
+        from coachflow.sales.import_views import UPLOAD_ENDPOINTS
+
+        if request.endpoint in UPLOAD_ENDPOINTS:
+            request.max_content_length = app.config["IMPORT_MAX_BYTES"] + 1024 * 1024
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
@@ -92,10 +101,12 @@ def register_blueprints(app: Flask) -> None:
     from coachflow.auth.permissions import check_every_view_declares_an_action
     from coachflow.auth.views import bp as auth_bp
     from coachflow.core.views import bp as core_bp
+    from coachflow.sales.import_views import bp as sales_imports_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(sales_imports_bp)
     check_every_view_declares_an_action(app)
 
 

@@ -13,12 +13,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, abort
+from flask import Flask, abort, current_app, g
 from flask_login import current_user
-from sqlalchemy import Select, false
+from sqlalchemy import ColumnElement, Select, false, true
+from werkzeug.datastructures import WWWAuthenticate
 
 from coachflow.accounts.models import Role, Team, User
 from coachflow.extensions import db, login_manager
+from coachflow.sales.models import Contact, CustomerAccount, Deal, Quota
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,6 +35,11 @@ class Action(enum.StrEnum):
     MANAGE_USERS = "users.manage"
     MANAGE_PRODUCT_LINES = "product_lines.manage"
     VIEW_AUDIT_LOG = "audit.view"
+    VIEW_SALES = "sales.view"  # deals, attainment and accounts: one's own, one's teams', or all
+    IMPORT_SALES_DATA = "sales.import"
+    API_READ = "api.read"  # REST API with a bearer token: read the sales records one may see
+    API_WRITE = "api.write"  # REST API: create and update sales records
+    MANAGE_API_TOKENS = "api_tokens.manage"
 
 
 ROLE_GRANTS: dict[Action, frozenset[Role]] = {
@@ -42,7 +49,16 @@ ROLE_GRANTS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
     Action.MANAGE_PRODUCT_LINES: frozenset({Role.ADMIN}),
     Action.VIEW_AUDIT_LOG: frozenset({Role.ADMIN}),
+    Action.VIEW_SALES: frozenset(Role),
+    Action.IMPORT_SALES_DATA: frozenset({Role.ADMIN}),
+    Action.API_READ: frozenset(Role),
+    Action.API_WRITE: frozenset({Role.ADMIN}),
+    Action.MANAGE_API_TOKENS: frozenset({Role.ADMIN}),
 }
+
+# An API action is done with a bearer token, acting as the token's user, and needs the token's
+# scope as well as the role; a signed-in session never grants one (it has no scopes).
+TOKEN_SCOPES: dict[Action, str] = {Action.API_READ: "read", Action.API_WRITE: "write"}
 
 
 def allowed(user: Any, action: Action, target: object | None = None) -> bool:
@@ -53,8 +69,14 @@ def allowed(user: Any, action: Action, target: object | None = None) -> bool:
         return False
     if user.role not in ROLE_GRANTS[action]:
         return False
+    if action in TOKEN_SCOPES and TOKEN_SCOPES[action] not in getattr(user, "scopes", ()):
+        return False
     if target is None:
         return True
+    if action is Action.API_READ:
+        return _may_see_sales(user, _seller_of(target))
+    if action is Action.VIEW_SALES:
+        return _may_see_sales(user, target)
     if isinstance(target, Team):
         return _may_see_team(user, target)
     raise TypeError(f"no ownership rule for {type(target).__name__}")
@@ -66,6 +88,52 @@ def _may_see_team(user: User, team: Team) -> bool:
     if user.role is Role.MANAGER:
         return team.manager_id == user.id
     return team.id == user.team_id
+
+
+def _may_see_sales(user: User, target: object) -> bool:
+    """Sales figures: HR and admin see all; a manager their teams' people; anyone themselves."""
+    if isinstance(target, CustomerAccount):
+        target = target.owner  # an account is seen by whoever may see its owner's sales
+    if user.role in (Role.ADMIN, Role.HR):
+        return isinstance(target, User | Team | None)
+    if isinstance(target, Team):
+        return user.role is Role.MANAGER and target.manager_id == user.id
+    if isinstance(target, User):
+        if target.id == user.id:
+            return True
+        return user.role is Role.MANAGER and target.team is not None and (
+            target.team.manager_id == user.id
+        )
+    if target is None:
+        return False  # an account nobody owns: HR and admin only
+    raise TypeError(f"no ownership rule for {type(target).__name__}")
+
+
+def _seller_of(record: object) -> object:
+    """Whose sales a record is: a deal's or quota's rep, a contact's account (then its owner)."""
+    if isinstance(record, Deal | Quota):
+        return record.rep
+    if isinstance(record, Contact):
+        return record.account
+    return record
+
+
+def visible_sales(user: User, seller_id: ColumnElement[Any]) -> ColumnElement[bool]:
+    """A filter on ``seller_id`` (a rep or an owner column) keeping the records ``user`` may see;
+    HR and admin see all, including accounts nobody owns."""
+    if user.role in (Role.ADMIN, Role.HR):
+        return true()
+    return seller_id.in_(visible_sellers(user))
+
+
+def visible_sellers(user: User) -> Select[tuple[int]]:
+    """Ids of the people whose sales ``user`` may see: all, their teams' and their own, or own."""
+    if user.role in (Role.ADMIN, Role.HR):
+        return db.select(User.id)
+    if user.role is Role.MANAGER:
+        teams = db.select(Team.id).where(Team.manager_id == user.id)
+        return db.select(User.id).where((User.team_id.in_(teams)) | (User.id == user.id))
+    return db.select(User.id).where(User.id == user.id)
 
 
 def visible_teams(user: User) -> Select[tuple[Team]]:
@@ -87,9 +155,12 @@ def requires(action: Action) -> Callable[[F], F]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if action is not Action.PUBLIC:
-                if not current_user.is_authenticated:
+                who = caller(action)
+                if who is None or not who.is_authenticated:
+                    if action in TOKEN_SCOPES:
+                        abort(401, www_authenticate=WWWAuthenticate("Bearer"))
                     return login_manager.unauthorized()
-                if not allowed(current_user, action):
+                if not allowed(who, action):
                     abort(403)
             return view(*args, **kwargs)
 
@@ -99,9 +170,25 @@ def requires(action: Action) -> Callable[[F], F]:
     return decorator
 
 
+def bearer_loader(app: Flask, loader: Callable[[], Any]) -> None:
+    """Install how an API request's bearer token becomes its caller (None when it is not valid)."""
+    app.extensions["coachflow.bearer_loader"] = loader
+
+
+def caller(action: Action) -> Any:
+    """Who asks: for an API action the bearer token's caller or None (never the session's user),
+    for any other action the signed-in user."""
+    if action not in TOKEN_SCOPES:
+        return current_user
+    if "api_caller" not in g:
+        loader = current_app.extensions.get("coachflow.bearer_loader")
+        g.api_caller = loader() if loader is not None else None
+    return g.api_caller
+
+
 def authorize(action: Action, target: object) -> None:
     """Abort with 403 unless the current user may do ``action`` on ``target``."""
-    if not allowed(current_user, action, target):
+    if not allowed(caller(action), action, target):
         abort(403)
 
 

@@ -27,6 +27,7 @@ ENTRIES = [
     ("accounts.teams", _l("Teams"), Action.VIEW_TEAM),
     ("accounts.users", _l("Users"), Action.MANAGE_USERS),
     ("accounts.product_lines", _l("Product lines"), Action.MANAGE_PRODUCT_LINES),
+    ("sales_imports.index", _l("Imports"), Action.IMPORT_SALES_DATA),
     ("accounts.audit_log", _l("Audit log"), Action.VIEW_AUDIT_LOG),
     ("accounts.account", _l("Account"), Action.SIGNED_IN),
 ]
@@ -38,6 +39,9 @@ SECTIONS = {
     "accounts.new_user": "accounts.users",
     "accounts.edit_user": "accounts.users",
     "accounts.edit_product_line": "accounts.product_lines",
+    "sales_imports.new": "sales_imports.index",
+    "sales_imports.columns": "sales_imports.index",
+    "sales_imports.show": "sales_imports.index",
 }
 
 

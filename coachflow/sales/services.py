@@ -10,6 +10,7 @@ from typing import BinaryIO
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import selectinload
 
 from coachflow import audit, progress
 from coachflow.accounts.models import User
@@ -57,7 +58,8 @@ def format_problem(error: CsvFormatError) -> Problem:
 def describe(problem: Problem | dict) -> str:
     """The problem's message in the reader's language."""
     data = problem if isinstance(problem, dict) else problem.as_dict()
-    return _(data["message"], **data["params"])
+    template, params = data["message"], data["params"]
+    return _(template, **params)
 
 
 class _Chunks(io.RawIOBase):
@@ -93,11 +95,18 @@ def _file_too_large() -> DomainError:
     )
 
 
-def saved_mappings(kind: ImportKind) -> list[ImportMapping]:
-    """The remembered column mappings for ``kind``, by name."""
-    return list(db.session.scalars(
-        select(ImportMapping).where(ImportMapping.kind == kind).order_by(ImportMapping.name)
-    ))
+def saved_mappings(kind: ImportKind | None) -> list[ImportMapping]:
+    """The remembered column mappings for ``kind`` (or every kind), by name."""
+    query = select(ImportMapping).order_by(ImportMapping.kind, ImportMapping.name)
+    if kind is not None:
+        query = query.where(ImportMapping.kind == kind)
+    return list(db.session.scalars(query))
+
+
+def runs():
+    """Past and running imports, newest first, with who started them."""
+    return (select(ImportRun).options(selectinload(ImportRun.created_by))
+            .order_by(ImportRun.created_at.desc(), ImportRun.id.desc()))
 
 
 def _mapping(kind: ImportKind, name: str) -> ImportMapping:

@@ -16,3 +16,24 @@ document.addEventListener("DOMContentLoaded", () => {
   toggle.addEventListener("click", () => collapse(toggle.getAttribute("aria-expanded") === "true"));
   narrow.addEventListener("change", () => collapse(true));
 });
+
+// Long jobs: follow their progress and reload the page when they finish.
+document.addEventListener("DOMContentLoaded", () => {
+  const box = document.querySelector("[data-progress-url]");
+  if (!box) return;
+  const bar = box.querySelector("progress");
+  const text = box.querySelector("[data-progress-text]");
+  const poll = async () => {
+    try {
+      const response = await fetch(box.dataset.progressUrl, { headers: { Accept: "application/json" } });
+      const state = await response.json();
+      if (!state.busy) { window.location.reload(); return; }
+      bar.value = state.percent;
+      text.textContent = state.message;
+    } catch (error) {
+      // A missed poll is harmless; the next one catches up.
+    }
+    window.setTimeout(poll, 1000);
+  };
+  window.setTimeout(poll, 1000);
+});

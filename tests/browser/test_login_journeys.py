@@ -12,7 +12,7 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.browser
 
 NAVIGATION = {
-    "admin": ["Home", "Teams", "Users", "Product lines", "Audit log", "Account"],
+    "admin": ["Home", "Teams", "Users", "Product lines", "Imports", "Audit log", "Account"],
     "hr": ["Home", "Teams", "Account"],
     "manager": ["Home", "Teams", "Account"],
     "rep": ["Home", "My team", "Account"],

@@ -42,7 +42,7 @@ def extracted_messages(tmp_path_factory) -> set[str]:
     pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
     subprocess.run(
         [Path(sys.executable).parent / "pybabel", "extract", "-F", "babel.cfg",
-         "-k", "lazy_gettext", "-k", "_l", "-o", str(pot), "."],
+         "-k", "lazy_gettext", "-k", "_l", "-k", "N_", "-o", str(pot), "."],
         cwd=ROOT, check=True, capture_output=True,
     )
     with pot.open("rb") as handle:

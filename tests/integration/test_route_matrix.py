@@ -46,6 +46,12 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "accounts.product_lines": (ADMIN_ONLY, {}),
     "accounts.edit_product_line": (ADMIN_ONLY, {"line_id": "product_line"}),
     "accounts.audit_log": (ADMIN_ONLY, {}),
+    "sales_imports.index": (ADMIN_ONLY, {}),
+    "sales_imports.new": (ADMIN_ONLY, {}),
+    "sales_imports.columns": (ADMIN_ONLY, {"run_id": "@import_run"}),
+    "sales_imports.show": (ADMIN_ONLY, {"run_id": "@import_run"}),
+    "sales_imports.start": (ADMIN_ONLY, {"run_id": "@import_run"}),
+    "sales_imports.progress_json": (ADMIN_ONLY, {"run_id": "@import_run"}),
 }
 
 
@@ -73,6 +79,18 @@ def test_every_route_is_in_the_matrix():
     assert MATRIX.keys() - endpoints == set(), "MATRIX lists routes that no longer exist"
 
 
+def _import_run(app) -> int:
+    from coachflow.sales.models import ImportKind, ImportRun, ImportStatus
+
+    with app.app_context():
+        run = ImportRun(kind=ImportKind.ACCOUNTS, status=ImportStatus.UPLOADED,
+                        filename="a.csv", header=["external_id", "name"],
+                        columns={"external_id": "external_id", "name": "name"})
+        db.session.add(run)
+        db.session.commit()
+        return run.id
+
+
 def _url_args(app, org: Org, args: dict[str, str]) -> dict[str, object]:
     resolved: dict[str, object] = {}
     for name, source in args.items():
@@ -81,6 +99,8 @@ def _url_args(app, org: Org, args: dict[str, str]) -> dict[str, object]:
                 rep = db.session.get(User, org.rep)
                 resolved[name] = services._issue_token(rep, services.INVITATION_TTL)
                 db.session.commit()
+        elif source == "@import_run":
+            resolved[name] = _import_run(app)
         elif hasattr(org, source):
             resolved[name] = getattr(org, source)
         else:

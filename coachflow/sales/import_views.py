@@ -1,0 +1,112 @@
+"""The CSV import pages: upload → columns → check → import, with progress."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from coachflow import progress
+from coachflow.auth.permissions import Action, requires
+from coachflow.errors import DomainError
+from coachflow.extensions import db
+from coachflow.jobs import check_import, execute_import, run_in_background
+from coachflow.sales import services
+from coachflow.sales.import_forms import UploadForm, columns_form
+from coachflow.sales.models import ImportKind, ImportRun, ImportStatus
+from coachflow.sales.records import FIELDS
+from coachflow.web import apply_domain_error
+
+bp = Blueprint("sales_imports", __name__, url_prefix="/sales/imports")
+
+UPLOAD_ENDPOINTS = {"sales_imports.new"}
+
+
+@bp.route("/")
+@requires(Action.IMPORT_SALES_DATA)
+def index():
+    page = db.paginate(services.runs(), page=request.args.get("page", 1, type=int),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("sales/imports/index.html", page=page)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Action.IMPORT_SALES_DATA)
+def new():
+    form = UploadForm(mappings=services.saved_mappings(None))
+    if form.validate_on_submit():
+        kind = ImportKind(form.kind.data)
+        mapping_kind, _sep, mapping_name = (form.mapping.data or "").partition(":")
+        if mapping_name and mapping_kind != kind.value:
+            form.mapping.errors.append(_("This mapping is for another kind of file."))
+        else:
+            upload = form.file.data
+            try:
+                run = services.start_upload(kind, upload.filename or "upload.csv", upload.stream,
+                                            by=current_user, mapping_name=mapping_name)
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                return redirect(url_for("sales_imports.columns", run_id=run.id))
+    return render_template("sales/imports/new.html", form=form, fields=FIELDS)
+
+
+@bp.route("/<int:run_id>/columns", methods=["GET", "POST"])
+@requires(Action.IMPORT_SALES_DATA)
+def columns(run_id: int):
+    run = db.get_or_404(ImportRun, run_id)
+    form = columns_form(run.kind.value, run.header, run.columns)()
+    if form.validate_on_submit():
+        chosen = {spec.name: getattr(form, f"field_{spec.name}").data
+                  for spec in FIELDS[run.kind.value]}
+        try:
+            services.set_columns(run, chosen, remember_as=form.remember_as.data or "",
+                                 by=current_user)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            run_in_background(check_import, run.id)
+            return redirect(url_for("sales_imports.show", run_id=run.id))
+    return render_template("sales/imports/columns.html", run=run, form=form,
+                           specs=FIELDS[run.kind.value])
+
+
+@bp.route("/<int:run_id>")
+@requires(Action.IMPORT_SALES_DATA)
+def show(run_id: int):
+    run = db.get_or_404(ImportRun, run_id)
+    preview = services.preview(run) if services.ready_to_import(run) else []
+    return render_template(
+        "sales/imports/show.html", run=run, preview=preview, specs=FIELDS[run.kind.value],
+        status=progress.read(f"import:{run.id}"), describe=services.describe,
+        ready=services.ready_to_import(run),
+    )
+
+
+@bp.route("/<int:run_id>/start", methods=["POST"])
+@requires(Action.IMPORT_SALES_DATA)
+def start(run_id: int):
+    run = db.get_or_404(ImportRun, run_id)
+    if not services.ready_to_import(run):
+        flash(_("Check the file and correct every problem before importing."), "error")
+    else:
+        run_in_background(execute_import, run.id)
+    return redirect(url_for("sales_imports.show", run_id=run.id))
+
+
+@bp.route("/<int:run_id>/progress")
+@requires(Action.IMPORT_SALES_DATA)
+def progress_json(run_id: int):
+    run = db.get_or_404(ImportRun, run_id)
+    figures = progress.read(f"import:{run.id}")
+    total = figures.get("total") or run.size_bytes or 1
+    busy = run.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+    rows = figures.get("rows", run.rows_done)
+    return jsonify(
+        status=run.status.value,
+        busy=busy,
+        rows=rows,
+        message=ngettext("%(num)d row read so far.", "%(num)d rows read so far.", rows),
+        percent=100 if not busy else min(99, round(100 * figures.get("bytes", 0) / total)),
+    )
