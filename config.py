@@ -112,11 +112,11 @@ class TestConfig(Config):
     def __init__(self, database_url: str, **overrides: object) -> None:
         super().__init__()
         self.TESTING = True
-        self.SECRET_KEY = "test-secret-key-not-for-production"
+        self.SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)
         # Each test builds its own app: no pool, so no connection outlives the app that opened it.
         self.SQLALCHEMY_ENGINE_OPTIONS = {"poolclass": NullPool}
-        self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+        self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 (cheap hashing in tests)
         self.REDIS_URL = None
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.MAIL_SERVER = None

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
+from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -44,7 +45,7 @@ class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):
         parsed = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append(parsed)
@@ -171,8 +172,17 @@ def org(app) -> Org:
         other_rep = UserFactory(role=Role.REP, email="other.rep@example.com", team=other_team)
         line = ProductLineFactory(code="HW", name="Hardware")
         db.session.commit()
-        return Org(admin.id, hr.id, manager.id, other_manager.id, rep.id, other_rep.id,
-                   team.id, other_team.id, line.id)
+        return Org(
+            admin.id,
+            hr.id,
+            manager.id,
+            other_manager.id,
+            rep.id,
+            other_rep.id,
+            team.id,
+            other_team.id,
+            line.id,
+        )
 
 
 def login(client: FlaskClient, app: Flask, user_id: int) -> None:

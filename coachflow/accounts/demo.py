@@ -11,7 +11,7 @@ from coachflow.accounts.models import ProductLine, Role, Team, User
 from coachflow.accounts.services import hash_password
 from coachflow.extensions import db
 
-DEMO_PASSWORD = "coachflow-demo"
+DEMO_PASSWORD = "coachflow-demo"  # noqa: S105 (the documented demo login)
 REPS_PER_TEAM = 6
 
 TERRITORIES = [
@@ -70,7 +70,10 @@ def seed_org(*, reps: int, seed: int) -> DemoOrg:
                 email, n = f"{base}{n}@example.com", n + 1
         used_emails.add(email)
         user = User(
-            email=email, name=f"{first} {last}", role=role, language=language,
+            email=email,
+            name=f"{first} {last}",
+            role=role,
+            language=language,
             password_hash=password_hash,
         )
         db.session.add(user)
@@ -84,9 +87,7 @@ def seed_org(*, reps: int, seed: int) -> DemoOrg:
         name, territory, language = TERRITORIES[index % len(TERRITORIES)]
         if index >= len(TERRITORIES):
             name = f"{name} {index // len(TERRITORIES) + 1}"
-        manager = person(
-            Role.MANAGER, language, "manager@example.com" if index == 0 else None
-        )
+        manager = person(Role.MANAGER, language, "manager@example.com" if index == 0 else None)
         team = Team(name=name, territory=territory, manager=manager)
         db.session.add(team)
         managers.append(manager)

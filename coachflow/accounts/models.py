@@ -156,4 +156,3 @@ class AuditEvent(db.Model):
     details: Mapped[str] = mapped_column(String(2000), default="")
 
     actor: Mapped[User | None] = relationship()
-

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import aliased
-
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from coachflow.accounts.models import AuditEvent, ProductLine, Role, Team, User
 from coachflow.auth.permissions import visible_teams
@@ -59,14 +57,14 @@ def team_rows(teams: Select[tuple[Team]]) -> Select:
 def home_overview(user: User) -> HomeOverview:
     """The home page's figures for ``user``'s role."""
     overview = HomeOverview(
-        teams=[TeamRow(**row._mapping) for row in db.session.execute(team_rows(visible_teams(user)))]
+        teams=[
+            TeamRow(**row._mapping) for row in db.session.execute(team_rows(visible_teams(user)))
+        ]
     )
     if user.role is Role.ADMIN:
         counts = dict(
             db.session.execute(
-                select(User.role, func.count())
-                .where(User.active.is_(True))
-                .group_by(User.role)
+                select(User.role, func.count()).where(User.active.is_(True)).group_by(User.role)
             ).all()
         )
         overview.users_by_role = {role.value: counts.get(role, 0) for role in Role}
@@ -78,7 +76,10 @@ def home_overview(user: User) -> HomeOverview:
 
 
 def user_list(
-    *, search: str = "", role: Role | None = None, team_id: int | None = None,
+    *,
+    search: str = "",
+    role: Role | None = None,
+    team_id: int | None = None,
     active: bool | None = None,
 ) -> Select[tuple[User]]:
     """Users filtered as the admin's list asks, ordered by name."""

@@ -125,8 +125,14 @@ def _send_password_link(user: User, token: str, *, invitation: bool) -> None:
     hours = current_app.config["PASSWORD_RESET_TTL_SECONDS"] // 3600
     mailing.enqueue(
         mailing.prepare(
-            user.email, subject, template, language=user.language, user=user, link=link,
-            hours=hours, days=INVITATION_TTL.days,
+            user.email,
+            subject,
+            template,
+            language=user.language,
+            user=user,
+            link=link,
+            hours=hours,
+            days=INVITATION_TTL.days,
         )
     )
 
@@ -326,9 +332,7 @@ def save_product_line(
         (ProductLine.code, code, "code", _("A product line with this code already exists.")),
         (ProductLine.name, name, "name", _("A product line with this name already exists.")),
     ):
-        clash = db.session.scalar(
-            select(ProductLine.id).where(func.lower(column) == value.lower())
-        )
+        clash = db.session.scalar(select(ProductLine.id).where(func.lower(column) == value.lower()))
         if clash is not None and (line is None or clash != line.id):
             raise Conflict(message, field=field)
     if line is None:

@@ -72,9 +72,7 @@ def teams():
 @requires(Action.VIEW_TEAM)
 def team(team_id: int):
     team = get_or_404(Team, team_id, Action.VIEW_TEAM)
-    return render_template(
-        "accounts/team.html", team=team, members=queries.team_members(team)
-    )
+    return render_template("accounts/team.html", team=team, members=queries.team_members(team))
 
 
 def _team_form_page(team: Team | None):
@@ -123,12 +121,15 @@ def users():
         team_id=team_id,
         active={"active": True, "inactive": False}.get(status),
     )
-    page = db.paginate(query, page=_page(), per_page=current_app.config["PAGE_SIZE"],
-                       error_out=False)
+    page = db.paginate(
+        query, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
     return render_template(
-        "accounts/users.html", page=page, teams=queries.all_teams(), roles=list(Role),
-        filters={"q": request.args.get("q", ""), "role": role, "team": team_id,
-                 "status": status},
+        "accounts/users.html",
+        page=page,
+        teams=queries.all_teams(),
+        roles=list(Role),
+        filters={"q": request.args.get("q", ""), "role": role, "team": team_id, "status": status},
     )
 
 
@@ -153,8 +154,10 @@ def new_user():
             apply_domain_error(form, error)
         else:
             flash(
-                _("%(name)s was added and has been emailed a link to set a password.",
-                  name=user.name),
+                _(
+                    "%(name)s was added and has been emailed a link to set a password.",
+                    name=user.name,
+                ),
                 "success",
             )
             return redirect(url_for("accounts.users"))
@@ -176,8 +179,9 @@ def edit_user(user_id: int):
         else:
             flash(_("%(name)s saved.", name=user.name), "success")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, user=user,
-                           action_form=ConfirmForm())
+    return render_template(
+        "accounts/user_form.html", form=form, user=user, action_form=ConfirmForm()
+    )
 
 
 def _user_action(user_id: int, action) -> object:
@@ -232,7 +236,10 @@ def product_lines():
     if form.validate_on_submit():
         try:
             line = services.save_product_line(
-                None, code=form.code.data, name=form.name.data, active=form.active.data,
+                None,
+                code=form.code.data,
+                name=form.name.data,
+                active=form.active.data,
                 by=current_user,
             )
         except DomainError as error:
@@ -240,9 +247,7 @@ def product_lines():
         else:
             flash(_("Product line %(name)s added.", name=line.name), "success")
             return redirect(url_for("accounts.product_lines"))
-    return render_template(
-        "accounts/product_lines.html", form=form, lines=queries.product_lines()
-    )
+    return render_template("accounts/product_lines.html", form=form, lines=queries.product_lines())
 
 
 @bp.route("/admin/product-lines/<int:line_id>/edit", methods=["GET", "POST"])
@@ -253,7 +258,10 @@ def edit_product_line(line_id: int):
     if form.validate_on_submit():
         try:
             services.save_product_line(
-                line, code=form.code.data, name=form.name.data, active=form.active.data,
+                line,
+                code=form.code.data,
+                name=form.name.data,
+                active=form.active.data,
                 by=current_user,
             )
         except DomainError as error:
@@ -270,6 +278,10 @@ def edit_product_line(line_id: int):
 @bp.route("/admin/audit")
 @requires(Action.VIEW_AUDIT_LOG)
 def audit_log():
-    page = db.paginate(queries.audit_events(), page=_page(),
-                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(
+        queries.audit_events(),
+        page=_page(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
     return render_template("accounts/audit.html", page=page)

@@ -75,9 +75,7 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @requires(Action.PUBLIC)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"]
-)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

@@ -53,8 +53,10 @@ def register(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         return render_error(
             400,
-            _("This form has expired or was sent from another site. Reload the page and send "
-              "it again."),
+            _(
+                "This form has expired or was sent from another site. Reload the page and send "
+                "it again."
+            ),
         )
 
     @app.errorhandler(DomainError)

@@ -29,14 +29,14 @@ def _command(kind: ImportKind) -> None:
                 click.echo(f"{where}, {column or '-'}: {services.describe(problem)}", err=True)
             if run.problem_count > len(run.problems):
                 click.echo(f"… and {run.problem_count - len(run.problems)} more.", err=True)
-            raise click.ClickException(
-                f"{run.problem_count} problem(s); nothing was imported."
-            )
+            raise click.ClickException(f"{run.problem_count} problem(s); nothing was imported.")
         if run.status is ImportStatus.CHECKED:
             click.echo(f"{run.rows_done} rows checked, no problems (dry run: nothing written).")
         else:
-            click.echo(f"{run.rows_done} rows imported: {run.rows_created} created, "
-                       f"{run.rows_updated} updated.")
+            click.echo(
+                f"{run.rows_done} rows imported: {run.rows_created} created, "
+                f"{run.rows_updated} updated."
+            )
 
 
 for _kind in ImportKind:

@@ -45,6 +45,8 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _MAX_CONTROL_CHAR_SHARE = 0.05
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes kept by the "surrogateescape" handler
 
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _NUMBER = re.compile(r"[0-9]+(?:[.,'\u2019\s][0-9]+)*")
 _CURRENCY_AFFIX = re.compile(r"[^\W\d_]{0,3}\s*[^\w\s]?")  # "", "€", "US$", "EUR", "kr"
 
@@ -140,6 +142,8 @@ def parse_decimal(text: str, *, decimal_hint: str | None = None) -> Decimal:
     """
     if decimal_hint not in (None, ",", "."):
         raise ValueError(f"decimal_hint must be ',', '.' or None, got {decimal_hint!r}.")
+    if decimal_hint != "," and _PLAIN_NUMBER.fullmatch(text):
+        return Decimal(text)  # the common case of machine exports, without the general parse
     if not text.strip():
         raise ValueError("Expected a number, got an empty value.")
     negative, groups, separators = _split_number(text)
@@ -161,6 +165,11 @@ def parse_date(text: str, *, day_first: bool | None = None) -> datetime.date:
     Dotted dates are day-first; for others None prefers day-first unless only month-first is valid.
     """
     value = text.strip()
+    if _ISO_DATE.fullmatch(value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a valid calendar date.") from None
     if match := _YEAR_FIRST_DATE.fullmatch(value):
         year = int(match["year"])
         readings = [(int(match["day"]), int(match["month"]))]

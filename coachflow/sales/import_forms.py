@@ -48,7 +48,12 @@ def columns_form(kind: str, header: list[str], chosen: dict[str, str]) -> type[F
         SelectChoice(column, column) for column in header
     ]
     for spec in FIELDS[kind]:
-        field = SelectField(spec.name, choices=choices, default=chosen.get(spec.name, ""),
-                            description=spec.help, validators=[Optional()])
+        field = SelectField(
+            spec.name,
+            choices=choices,
+            default=chosen.get(spec.name, ""),
+            description=spec.help,
+            validators=[Optional()],
+        )
         setattr(ColumnsForm, f"field_{spec.name}", field)
     return ColumnsForm

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -26,8 +35,12 @@ UPLOAD_ENDPOINTS = {"sales_imports.new"}
 @bp.route("/")
 @requires(Action.IMPORT_SALES_DATA)
 def index():
-    page = db.paginate(services.runs(), page=request.args.get("page", 1, type=int),
-                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(
+        services.runs(),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
     return render_template("sales/imports/index.html", page=page)
 
 
@@ -43,8 +56,13 @@ def new():
         else:
             upload = form.file.data
             try:
-                run = services.start_upload(kind, upload.filename or "upload.csv", upload.stream,
-                                            by=current_user, mapping_name=mapping_name)
+                run = services.start_upload(
+                    kind,
+                    upload.filename or "upload.csv",
+                    upload.stream,
+                    by=current_user,
+                    mapping_name=mapping_name,
+                )
             except DomainError as error:
                 apply_domain_error(form, error)
             else:
@@ -58,18 +76,21 @@ def columns(run_id: int):
     run = db.get_or_404(ImportRun, run_id)
     form = columns_form(run.kind.value, run.header, run.columns)()
     if form.validate_on_submit():
-        chosen = {spec.name: getattr(form, f"field_{spec.name}").data
-                  for spec in FIELDS[run.kind.value]}
+        chosen = {
+            spec.name: getattr(form, f"field_{spec.name}").data for spec in FIELDS[run.kind.value]
+        }
         try:
-            services.set_columns(run, chosen, remember_as=form.remember_as.data or "",
-                                 by=current_user)
+            services.set_columns(
+                run, chosen, remember_as=form.remember_as.data or "", by=current_user
+            )
         except DomainError as error:
             apply_domain_error(form, error)
         else:
             run_in_background(check_import, run.id)
             return redirect(url_for("sales_imports.show", run_id=run.id))
-    return render_template("sales/imports/columns.html", run=run, form=form,
-                           specs=FIELDS[run.kind.value])
+    return render_template(
+        "sales/imports/columns.html", run=run, form=form, specs=FIELDS[run.kind.value]
+    )
 
 
 @bp.route("/<int:run_id>")
@@ -78,8 +99,12 @@ def show(run_id: int):
     run = db.get_or_404(ImportRun, run_id)
     preview = services.preview(run) if services.ready_to_import(run) else []
     return render_template(
-        "sales/imports/show.html", run=run, preview=preview, specs=FIELDS[run.kind.value],
-        status=progress.read(f"import:{run.id}"), describe=services.describe,
+        "sales/imports/show.html",
+        run=run,
+        preview=preview,
+        specs=FIELDS[run.kind.value],
+        status=progress.read(f"import:{run.id}"),
+        describe=services.describe,
         ready=services.ready_to_import(run),
     )
 

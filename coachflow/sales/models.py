@@ -27,8 +27,13 @@ from coachflow.timeutil import UTCDateTime, utcnow
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
     return Enum(
-        cls, name=name, native_enum=False, create_constraint=True, length=16,
-        values_callable=lambda members: [m.value for m in members], validate_strings=True,
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
     )
 
 
@@ -124,7 +129,9 @@ class Deal(db.Model):
     external_id: Mapped[str] = mapped_column(String(64), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("customer_accounts.id", ondelete="CASCADE"))
     rep_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    product_line_id: Mapped[int] = mapped_column(ForeignKey("product_lines.id", ondelete="RESTRICT"))
+    product_line_id: Mapped[int] = mapped_column(
+        ForeignKey("product_lines.id", ondelete="RESTRICT")
+    )
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     margin_minor: Mapped[int | None] = mapped_column(BigInteger)
@@ -158,7 +165,9 @@ class Quota(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rep_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    product_line_id: Mapped[int] = mapped_column(ForeignKey("product_lines.id", ondelete="RESTRICT"))
+    product_line_id: Mapped[int] = mapped_column(
+        ForeignKey("product_lines.id", ondelete="RESTRICT")
+    )
     period_kind: Mapped[PeriodKind] = mapped_column(_enum(PeriodKind, "period_kind"))
     period_start: Mapped[datetime.date] = mapped_column(Date)
     currency: Mapped[str] = mapped_column(String(3))
@@ -239,9 +248,7 @@ class ApiToken(db.Model):
     """A bearer token for the REST API; only its SHA-256 is stored, the token is shown once."""
 
     __tablename__ = "api_tokens"
-    __table_args__ = (
-        CheckConstraint("scopes IN ('read', 'read,write')", name="scopes_known"),
-    )
+    __table_args__ = (CheckConstraint("scopes IN ('read', 'read,write')", name="scopes_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

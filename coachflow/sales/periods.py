@@ -56,7 +56,7 @@ _MONTH = re.compile(r"^(?:(\d{4})[-/.](\d{1,2})|(\d{1,2})[-/.](\d{4}))$")
 
 
 def parse_period(text: str) -> Period:
-    """Read ``2026``, ``2026-Q2`` / ``Q2 2026`` or ``2026-05`` / ``05/2026``; ValueError otherwise."""
+    """Read ``2026``, ``2026-Q2`` / ``Q2 2026`` or ``2026-05`` / ``05/2026``, else ValueError."""
     value = text.strip()
     if match := _YEAR.match(value):
         return Period(datetime.date(int(match[1]), 1, 1), PeriodKind.YEAR)

@@ -18,7 +18,7 @@ from coachflow.sales.csvreading import detect_decimal_separator, parse_date, par
 from coachflow.sales.periods import Period, parse_period
 
 
-def N_(message: str) -> str:  # noqa: N802 (the gettext_noop convention)
+def N_(message: str) -> str:
     """Mark ``message`` for translation without translating it here."""
     return message
 
@@ -33,8 +33,12 @@ class Problem:
     params: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "field": self.field, "message": self.message,
-                "params": self.params}
+        return {
+            "row": self.row,
+            "field": self.field,
+            "message": self.message,
+            "params": self.params,
+        }
 
 
 @dataclass(frozen=True)
@@ -46,9 +50,20 @@ class FieldSpec:
 
 
 STAGES = {
-    "won": "won", "closed won": "won", "closedwon": "won", "gewonnen": "won", "gagné": "won",
-    "gagne": "won", "lost": "lost", "closed lost": "lost", "closedlost": "lost",
-    "verloren": "lost", "perdu": "lost", "open": "open", "offen": "open", "ouvert": "open",
+    "won": "won",
+    "closed won": "won",
+    "closedwon": "won",
+    "gewonnen": "won",
+    "gagné": "won",
+    "gagne": "won",
+    "lost": "lost",
+    "closed lost": "lost",
+    "closedlost": "lost",
+    "verloren": "lost",
+    "perdu": "lost",
+    "open": "open",
+    "offen": "open",
+    "ouvert": "open",
 }
 LANGUAGES = ("en", "de", "fr")
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
@@ -63,62 +78,166 @@ def _spec(name: str, required: bool, help_text: str, *aliases: str) -> FieldSpec
 
 FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "accounts": (
-        _spec("external_id", True, N_("The account's id in your CRM."),
-              "Account ID", "Record ID", "Company ID", "Id"),
+        _spec(
+            "external_id",
+            True,
+            N_("The account's id in your CRM."),
+            "Account ID",
+            "Record ID",
+            "Company ID",
+            "Id",
+        ),
         _spec("name", True, N_("Company name."), "Account Name", "Company name", "Name"),
-        _spec("owner_email", False, N_("Email of the rep who owns the account."),
-              "Account Owner Email", "Owner Email", "Company owner email",
-              "Company owner"),
-        _spec("territory", False, N_("Sales territory."), "Territory", "Region",
-              "Billing State/Province"),
+        _spec(
+            "owner_email",
+            False,
+            N_("Email of the rep who owns the account."),
+            "Account Owner Email",
+            "Owner Email",
+            "Company owner email",
+            "Company owner",
+        ),
+        _spec(
+            "territory",
+            False,
+            N_("Sales territory."),
+            "Territory",
+            "Region",
+            "Billing State/Province",
+        ),
     ),
     "contacts": (
-        _spec("external_id", False, N_("The contact's id in your CRM."),
-              "Contact ID", "Record ID"),
-        _spec("account_external_id", True, N_("Id of the contact's account."),
-              "Account ID", "Associated Company ID", "Company ID"),
+        _spec("external_id", False, N_("The contact's id in your CRM."), "Contact ID", "Record ID"),
+        _spec(
+            "account_external_id",
+            True,
+            N_("Id of the contact's account."),
+            "Account ID",
+            "Associated Company ID",
+            "Company ID",
+        ),
         _spec("name", True, N_("Full name."), "Full Name", "Contact Name", "Name"),
         _spec("email", True, N_("Email address surveys go to."), "Email", "E-mail"),
-        _spec("language", False, N_("en, de or fr; English when empty."),
-              "Language", "Preferred Language", "Sprache", "Langue"),
-        _spec("opted_out", False, N_("yes/no or the date they opted out."),
-              "Email Opt Out", "HasOptedOutOfEmail", "Unsubscribed from all email",
-              "Opted out"),
+        _spec(
+            "language",
+            False,
+            N_("en, de or fr; English when empty."),
+            "Language",
+            "Preferred Language",
+            "Sprache",
+            "Langue",
+        ),
+        _spec(
+            "opted_out",
+            False,
+            N_("yes/no or the date they opted out."),
+            "Email Opt Out",
+            "HasOptedOutOfEmail",
+            "Unsubscribed from all email",
+            "Opted out",
+        ),
     ),
     "deals": (
-        _spec("external_id", True, N_("The deal's id in your CRM."),
-              "Opportunity ID", "Deal ID", "Record ID"),
-        _spec("account_external_id", True, N_("Id of the customer account."),
-              "Account ID", "Associated Company ID", "Company ID"),
-        _spec("rep_email", True, N_("Email of the rep who owns the deal."),
-              "Opportunity Owner Email", "Owner Email", "Deal owner email",
-              "Deal owner"),
-        _spec("product_line", True, N_("Product line code or name."),
-              "Product Line", "Product Family", "Pipeline", "Produktlinie"),
-        _spec("amount", True, N_("Deal amount, e.g. 1234.56 or 1.234,56."),
-              "Amount", "Deal amount", "Betrag", "Montant"),
-        _spec("currency", True, N_("Three-letter currency code."),
-              "Currency", "Opportunity Currency", "Currency code", "Währung", "Devise"),
-        _spec("margin", False, N_("Margin in the same currency; not above the amount."),
-              "Margin", "Gross Margin", "Marge"),
+        _spec(
+            "external_id",
+            True,
+            N_("The deal's id in your CRM."),
+            "Opportunity ID",
+            "Deal ID",
+            "Record ID",
+        ),
+        _spec(
+            "account_external_id",
+            True,
+            N_("Id of the customer account."),
+            "Account ID",
+            "Associated Company ID",
+            "Company ID",
+        ),
+        _spec(
+            "rep_email",
+            True,
+            N_("Email of the rep who owns the deal."),
+            "Opportunity Owner Email",
+            "Owner Email",
+            "Deal owner email",
+            "Deal owner",
+        ),
+        _spec(
+            "product_line",
+            True,
+            N_("Product line code or name."),
+            "Product Line",
+            "Product Family",
+            "Pipeline",
+            "Produktlinie",
+        ),
+        _spec(
+            "amount",
+            True,
+            N_("Deal amount, e.g. 1234.56 or 1.234,56."),
+            "Amount",
+            "Deal amount",
+            "Betrag",
+            "Montant",
+        ),
+        _spec(
+            "currency",
+            True,
+            N_("Three-letter currency code."),
+            "Currency",
+            "Opportunity Currency",
+            "Currency code",
+            "Währung",
+            "Devise",
+        ),
+        _spec(
+            "margin",
+            False,
+            N_("Margin in the same currency; not above the amount."),
+            "Margin",
+            "Gross Margin",
+            "Marge",
+        ),
         _spec("stage", True, N_("won, lost or open."), "Stage", "Deal Stage", "Phase"),
-        _spec("closed_on", False, N_("Close date; required for won and lost deals."),
-              "Close Date", "Closed Date", "Abschlussdatum", "Date de clôture"),
+        _spec(
+            "closed_on",
+            False,
+            N_("Close date; required for won and lost deals."),
+            "Close Date",
+            "Closed Date",
+            "Abschlussdatum",
+            "Date de clôture",
+        ),
     ),
     "quotas": (
         _spec("rep_email", True, N_("Email of the rep."), "Owner Email", "Rep Email"),
-        _spec("period", True, N_("2026, 2026-Q2 or 2026-05."), "Period", "Zeitraum",
-              "Période"),
+        _spec("period", True, N_("2026, 2026-Q2 or 2026-05."), "Period", "Zeitraum", "Période"),
         _spec("product_line", True, N_("Product line code or name."), "Product Line"),
         _spec("currency", True, N_("Three-letter currency code."), "Currency"),
-        _spec("revenue_target", True, N_("Revenue to reach in the period."),
-              "Revenue Target", "Quota", "Quota Amount"),
+        _spec(
+            "revenue_target",
+            True,
+            N_("Revenue to reach in the period."),
+            "Revenue Target",
+            "Quota",
+            "Quota Amount",
+        ),
         _spec("margin_target", False, N_("Margin to reach in the period."), "Margin Target"),
-        _spec("bookings_target", False, N_("Number of orders to win."),
-              "Bookings Target", "Deals Target"),
-        _spec("estimates_target", False,
-              N_("Estimates to give; three times the bookings target when empty."),
-              "Estimates Target", "Quotes Target"),
+        _spec(
+            "bookings_target",
+            False,
+            N_("Number of orders to win."),
+            "Bookings Target",
+            "Deals Target",
+        ),
+        _spec(
+            "estimates_target",
+            False,
+            N_("Estimates to give; three times the bookings target when empty."),
+            "Estimates Target",
+            "Quotes Target",
+        ),
     ),
 }
 
@@ -217,8 +336,9 @@ class _Row:
             self.problem(name, N_("Longer than %(max)d characters."), max=max_length)
         return value
 
-    def convert(self, name: str, parse: Callable[[str], Any], message: str,
-                *, required: bool) -> Any:
+    def convert(
+        self, name: str, parse: Callable[[str], Any], message: str, *, required: bool
+    ) -> Any:
         value = self.text(name, required=required)
         if not value:
             return None
@@ -230,8 +350,10 @@ class _Row:
 
     def money(self, name: str, *, required: bool) -> Decimal | None:
         amount = self.convert(
-            name, lambda v: parse_decimal(v, decimal_hint=self.options.decimal_hint),
-            N_("“%(value)s” is not a number."), required=required,
+            name,
+            lambda v: parse_decimal(v, decimal_hint=self.options.decimal_hint),
+            N_("“%(value)s” is not a number."),
+            required=required,
         )
         if amount is not None and amount < 0:
             self.problem(name, N_("Must not be negative."))
@@ -253,14 +375,17 @@ class _Row:
     def currency(self, name: str) -> str:
         value = self.text(name, required=True).upper()
         if value and not _CURRENCY.match(value):
-            self.problem(name, N_("“%(value)s” is not a three-letter currency code."),
-                         value=value[:40])
+            self.problem(
+                name, N_("“%(value)s” is not a three-letter currency code."), value=value[:40]
+            )
         return value
 
     def day(self, name: str, *, required: bool) -> datetime.date | None:
         return self.convert(
-            name, lambda v: parse_date(v, day_first=self.options.day_first),
-            N_("“%(value)s” is not a date."), required=required,
+            name,
+            lambda v: parse_date(v, day_first=self.options.day_first),
+            N_("“%(value)s” is not a date."),
+            required=required,
         )
 
 
@@ -297,8 +422,9 @@ def parse_deal(row: _Row) -> DealRecord:
     stage_raw = row.text("stage", required=True, max_length=40)
     stage = STAGES.get(stage_raw.lower(), "")
     if stage_raw and not stage:
-        row.problem("stage", N_("“%(value)s” is not a stage: use won, lost or open."),
-                    value=stage_raw)
+        row.problem(
+            "stage", N_("“%(value)s” is not a stage: use won, lost or open."), value=stage_raw
+        )
     amount = row.money("amount", required=True)
     margin = row.money("margin", required=False)
     if amount is not None and margin is not None and margin > amount:
@@ -320,9 +446,12 @@ def parse_deal(row: _Row) -> DealRecord:
 
 
 def parse_quota(row: _Row) -> QuotaRecord:
-    period = row.convert("period", parse_period,
-                         N_("“%(value)s” is not a period: write 2026, 2026-Q2 or 2026-05."),
-                         required=True)
+    period = row.convert(
+        "period",
+        parse_period,
+        N_("“%(value)s” is not a period: write 2026, 2026-Q2 or 2026-05."),
+        required=True,
+    )
     bookings = row.count("bookings_target") or 0
     estimates = row.count("estimates_target")
     revenue = row.money("revenue_target", required=True)
@@ -366,11 +495,12 @@ _SLASH_OR_DOT_DATE = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-]\d{2,4}")
 
 def detect_options(kind: str, sample: list[dict[str, str]]) -> ParseOptions:
     """How this file writes numbers and dates, judged from its first rows."""
-    numeric = [spec.name for spec in FIELDS[kind]
-               if spec.name in {"amount", "margin", "revenue_target", "margin_target"}]
-    decimal_hint = detect_decimal_separator(
-        row.get(name, "") for row in sample for name in numeric
-    )
+    numeric = [
+        spec.name
+        for spec in FIELDS[kind]
+        if spec.name in {"amount", "margin", "revenue_target", "margin_target"}
+    ]
+    decimal_hint = detect_decimal_separator(row.get(name, "") for row in sample for name in numeric)
     day_first: bool | None = None
     for row in sample:
         for name in ("closed_on", "opted_out"):

@@ -38,21 +38,26 @@ PREVIEW_ROWS = 10
 FORMAT_MESSAGES = {
     "empty": N_("The file is empty."),
     "binary": N_("This is not a CSV file (it contains binary data). Export the report as CSV."),
-    "encoding": N_("Line %(line)s contains characters that are not valid in the file's "
-                   "encoding. Save the file as UTF-8 and try again."),
+    "encoding": N_(
+        "Line %(line)s contains characters that are not valid in the file's "
+        "encoding. Save the file as UTF-8 and try again."
+    ),
     "no_header": N_("The first line must name the columns."),
     "blank_header": N_("Column %(position)s has no name in the first line."),
     "duplicate_header": N_("The column “%(name)s” appears twice in the first line."),
     "malformed": N_("Line %(line)s cannot be read as CSV (a quote is probably not closed)."),
-    "too_many_fields": N_("This row has %(found)d values but the header has %(expected)d "
-                          "columns."),
+    "too_many_fields": N_("This row has %(found)d values but the header has %(expected)d columns."),
 }
 
 
 def format_problem(error: CsvFormatError) -> Problem:
     """A file-level CSV error as a problem the pages, CLI and API show alike."""
-    return Problem(error.params.get("line"), "", FORMAT_MESSAGES.get(error.code, str(error)),
-                   dict(error.params))
+    return Problem(
+        error.params.get("line"),
+        "",
+        FORMAT_MESSAGES.get(error.code, str(error)),
+        dict(error.params),
+    )
 
 
 def describe(problem: Problem | dict) -> str:
@@ -73,11 +78,14 @@ class _Chunks(io.RawIOBase):
 
     def readinto(self, buffer) -> int:
         if not self.pending:
-            self.pending = db.session.scalar(
-                select(ImportFileChunk.data).where(
-                    ImportFileChunk.run_id == self.run_id, ImportFileChunk.seq == self.seq
+            self.pending = (
+                db.session.scalar(
+                    select(ImportFileChunk.data).where(
+                        ImportFileChunk.run_id == self.run_id, ImportFileChunk.seq == self.seq
+                    )
                 )
-            ) or b""
+                or b""
+            )
             self.seq += 1
         size = min(len(buffer), len(self.pending))
         buffer[:size] = self.pending[:size]
@@ -89,8 +97,11 @@ class _Chunks(io.RawIOBase):
 def _file_too_large() -> DomainError:
     limit = current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024)
     return DomainError(
-        _("The file is larger than %(mb)d MB. Split it into smaller files and import them one "
-          "after the other.", mb=limit),
+        _(
+            "The file is larger than %(mb)d MB. Split it into smaller files and import them one "
+            "after the other.",
+            mb=limit,
+        ),
         field="file",
     )
 
@@ -105,8 +116,11 @@ def saved_mappings(kind: ImportKind | None) -> list[ImportMapping]:
 
 def runs():
     """Past and running imports, newest first, with who started them."""
-    return (select(ImportRun).options(selectinload(ImportRun.created_by))
-            .order_by(ImportRun.created_at.desc(), ImportRun.id.desc()))
+    return (
+        select(ImportRun)
+        .options(selectinload(ImportRun.created_by))
+        .order_by(ImportRun.created_at.desc(), ImportRun.id.desc())
+    )
 
 
 def _mapping(kind: ImportKind, name: str) -> ImportMapping:
@@ -114,17 +128,28 @@ def _mapping(kind: ImportKind, name: str) -> ImportMapping:
         select(ImportMapping).where(ImportMapping.kind == kind, ImportMapping.name == name)
     )
     if mapping is None:
-        raise DomainError(_("There is no saved mapping called “%(name)s” for %(kind)s.",
-                            name=name, kind=kind.value), field="mapping")
+        raise DomainError(
+            _(
+                "There is no saved mapping called “%(name)s” for %(kind)s.",
+                name=name,
+                kind=kind.value,
+            ),
+            field="mapping",
+        )
     return mapping
 
 
-def start_upload(kind: ImportKind, filename: str, stream: BinaryIO, *, by: User | None,
-                 mapping_name: str = "") -> ImportRun:
+def start_upload(
+    kind: ImportKind, filename: str, stream: BinaryIO, *, by: User | None, mapping_name: str = ""
+) -> ImportRun:
     """Store an uploaded file in the database and read its header; columns are guessed, or
     taken from the saved mapping ``mapping_name``."""
-    run = ImportRun(kind=kind, status=ImportStatus.UPLOADED, filename=filename[:255],
-                    created_by_id=by.id if by else None)
+    run = ImportRun(
+        kind=kind,
+        status=ImportStatus.UPLOADED,
+        filename=filename[:255],
+        created_by_id=by.id if by else None,
+    )
     db.session.add(run)
     db.session.flush()
     size, seq = 0, 0
@@ -153,11 +178,16 @@ def start_upload(kind: ImportKind, filename: str, stream: BinaryIO, *, by: User 
     return run
 
 
-def set_columns(run: ImportRun, columns: dict[str, str], *, remember_as: str = "",
-                by: User | None) -> None:
+def set_columns(
+    run: ImportRun, columns: dict[str, str], *, remember_as: str = "", by: User | None
+) -> None:
     """Choose which file column feeds each CoachFlow field; optionally remember the choice."""
-    if run.status not in (ImportStatus.UPLOADED, ImportStatus.MAPPED, ImportStatus.CHECKED,
-                          ImportStatus.REJECTED):
+    if run.status not in (
+        ImportStatus.UPLOADED,
+        ImportStatus.MAPPED,
+        ImportStatus.CHECKED,
+        ImportStatus.REJECTED,
+    ):
         raise DomainError(_("This import has already started."))
     columns = {name: column for name, column in columns.items() if column}
     unknown = [column for column in columns.values() if column not in run.header]
@@ -173,8 +203,9 @@ def set_columns(run: ImportRun, columns: dict[str, str], *, remember_as: str = "
     run.problems, run.problem_count = [], 0
     if remember_as.strip():
         name = remember_as.strip()[:120]
-        mapping = db.session.scalar(select(ImportMapping).where(
-            ImportMapping.kind == run.kind, ImportMapping.name == name))
+        mapping = db.session.scalar(
+            select(ImportMapping).where(ImportMapping.kind == run.kind, ImportMapping.name == name)
+        )
         if mapping is None:
             mapping = ImportMapping(kind=run.kind, name=name, created_by_id=by.id if by else None)
             db.session.add(mapping)
@@ -197,8 +228,10 @@ def preview(run: ImportRun) -> list[tuple[int, dict[str, str]]]:
 
 def _rows(source_rows: Iterator, columns: dict[str, str]) -> Iterator:
     for line, values in source_rows:
-        yield line, values if isinstance(values, CsvFormatError) else records.map_row(
-            values, columns)
+        yield (
+            line,
+            values if isinstance(values, CsvFormatError) else records.map_row(values, columns),
+        )
 
 
 def _run(run: ImportRun, stream: io.RawIOBase, *, dry_run: bool) -> ImportResult:
@@ -213,28 +246,55 @@ def _run(run: ImportRun, stream: io.RawIOBase, *, dry_run: bool) -> ImportResult
 
     try:
         source = open_csv(io.BufferedReader(reader))
-        result = import_records(run.kind.value, _rows(source.rows(), run.columns),
-                                run_id=run_id, dry_run=dry_run, on_progress=on_progress)
+        result = import_records(
+            run.kind.value,
+            _rows(source.rows(), run.columns),
+            run_id=run_id,
+            dry_run=dry_run,
+            on_progress=on_progress,
+        )
     except ImportRejected as rejected:
-        return _finish(run_id, ImportStatus.CHECKED if dry_run else ImportStatus.REJECTED,
-                       problems=rejected.problems, problem_count=rejected.problem_count)
+        return _finish(
+            run_id,
+            ImportStatus.CHECKED if dry_run else ImportStatus.REJECTED,
+            problems=rejected.problems,
+            problem_count=rejected.problem_count,
+        )
     except CsvFormatError as error:
         db.session.rollback()
-        return _finish(run_id, ImportStatus.CHECKED if dry_run else ImportStatus.REJECTED,
-                       problems=[format_problem(error)], problem_count=1)
+        return _finish(
+            run_id,
+            ImportStatus.CHECKED if dry_run else ImportStatus.REJECTED,
+            problems=[format_problem(error)],
+            problem_count=1,
+        )
     except Exception:
         db.session.rollback()
         log.exception("import %s failed", run_id)
-        _finish(run_id, ImportStatus.FAILED, problems=[Problem(None, "", N_(
-            "The import stopped on an unexpected error. Nothing was written."))], problem_count=1)
+        _finish(
+            run_id,
+            ImportStatus.FAILED,
+            problems=[
+                Problem(
+                    None, "", N_("The import stopped on an unexpected error. Nothing was written.")
+                )
+            ],
+            problem_count=1,
+        )
         raise
     status = ImportStatus.CHECKED if dry_run else ImportStatus.DONE
     return _finish(run_id, status, result=result, commit_import=not dry_run)
 
 
-def _finish(run_id: int, status: ImportStatus, *, result: ImportResult | None = None,
-            problems: list[Problem] | None = None, problem_count: int = 0,
-            commit_import: bool = False) -> ImportResult:
+def _finish(
+    run_id: int,
+    status: ImportStatus,
+    *,
+    result: ImportResult | None = None,
+    problems: list[Problem] | None = None,
+    problem_count: int = 0,
+    commit_import: bool = False,
+) -> ImportResult:
     run = db.session.get(ImportRun, run_id)
     run.status = status
     run.problems = [p.as_dict() for p in problems or []]
@@ -246,14 +306,23 @@ def _finish(run_id: int, status: ImportStatus, *, result: ImportResult | None = 
         run.finished_at = utcnow()
         # The uploaded file has served its purpose once the data is in.
         db.session.execute(delete(ImportFileChunk).where(ImportFileChunk.run_id == run_id))
-        audit.record(run.created_by, "import.done", run.filename,
-                     f"kind={run.kind.value} created={result.created} updated={result.updated}")
+        audit.record(
+            run.created_by,
+            "import.done",
+            run.filename,
+            f"kind={run.kind.value} created={result.created} updated={result.updated}",
+        )
     elif status is ImportStatus.REJECTED:
         run.finished_at = utcnow()
     # One commit: the imported rows (if any) and the run's outcome land together.
     db.session.commit()
-    progress.report(f"import:{run_id}", rows=result.rows, bytes=run.size_bytes,
-                    total=run.size_bytes, finished=True)
+    progress.report(
+        f"import:{run_id}",
+        rows=result.rows,
+        bytes=run.size_bytes,
+        total=run.size_bytes,
+        finished=True,
+    )
     return result
 
 
@@ -292,8 +361,9 @@ def ready_to_import(run: ImportRun) -> bool:
     return run.status is ImportStatus.CHECKED and run.problem_count == 0
 
 
-def import_local_file(kind: ImportKind, path: str, *, mapping_name: str = "",
-                      dry_run: bool = False) -> ImportRun:
+def import_local_file(
+    kind: ImportKind, path: str, *, mapping_name: str = "", dry_run: bool = False
+) -> ImportRun:
     """The CLI's import: read a file from disk, map its columns, import it (or only check)."""
     import os
 
@@ -305,15 +375,29 @@ def import_local_file(kind: ImportKind, path: str, *, mapping_name: str = "",
             header = open_csv(handle).header
         except CsvFormatError as error:
             raise DomainError(describe(format_problem(error)), field="file") from error
-    columns = (dict(_mapping(kind, mapping_name).columns) if mapping_name
-               else records.guess_columns(kind.value, header))
+    columns = (
+        dict(_mapping(kind, mapping_name).columns)
+        if mapping_name
+        else records.guess_columns(kind.value, header)
+    )
     missing = records.missing_required(kind.value, columns)
     if missing:
-        raise DomainError(_("The file has no column for: %(fields)s. Name the columns as the "
-                            "README lists, or use --mapping.", fields=", ".join(missing)))
-    run = ImportRun(kind=kind, status=ImportStatus.CHECKING if dry_run else
-                    ImportStatus.IMPORTING, filename=os.path.basename(path)[:255],
-                    size_bytes=size, header=header, columns=columns, mapping_name=mapping_name)
+        raise DomainError(
+            _(
+                "The file has no column for: %(fields)s. Name the columns as the "
+                "README lists, or use --mapping.",
+                fields=", ".join(missing),
+            )
+        )
+    run = ImportRun(
+        kind=kind,
+        status=ImportStatus.CHECKING if dry_run else ImportStatus.IMPORTING,
+        filename=os.path.basename(path)[:255],
+        size_bytes=size,
+        header=header,
+        columns=columns,
+        mapping_name=mapping_name,
+    )
     db.session.add(run)
     db.session.commit()
     with open(path, "rb", buffering=0) as raw:

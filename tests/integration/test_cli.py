@@ -6,14 +6,14 @@ from sqlalchemy import func, select
 
 from coachflow.accounts.models import ProductLine, Role, Team, User
 from coachflow.extensions import db
+from coachflow.sales.models import Contact, CustomerAccount, Deal, Quota
 from tests.helpers import sign_in
 
 
 def test_seed_demo_prints_the_logins_and_they_work(app):
     result = app.test_cli_runner().invoke(args=["seed-demo", "--reps", "12", "--seed", "3"])
     assert result.exit_code == 0, result.output
-    for email in ("admin@example.com", "hr@example.com", "manager@example.com",
-                  "rep@example.com"):
+    for email in ("admin@example.com", "hr@example.com", "manager@example.com", "rep@example.com"):
         assert email in result.output
     assert "coachflow-demo" in result.output
     with app.app_context():
@@ -21,7 +21,10 @@ def test_seed_demo_prints_the_logins_and_they_work(app):
         assert counts == {Role.ADMIN: 1, Role.HR: 1, Role.MANAGER: 2, Role.REP: 12}
         assert db.session.scalar(select(func.count()).select_from(Team)) == 2
         assert set(db.session.scalars(select(ProductLine.name))) == {
-            "Hardware", "Software", "Services"}
+            "Hardware",
+            "Software",
+            "Services",
+        }
         rep = db.session.scalar(select(User).where(User.email == "rep@example.com"))
         assert rep.team.manager.email == "manager@example.com"
     for email in ("admin@example.com", "rep@example.com"):
@@ -33,6 +36,8 @@ def test_seed_demo_is_deterministic_for_a_seed(app):
     runner.invoke(args=["seed-demo", "--reps", "8", "--seed", "11"])
     with app.app_context():
         first = list(db.session.scalars(select(User.email).order_by(User.id)))
+        for sales_table in (Deal, Quota, Contact, CustomerAccount):  # the demo's sales data
+            db.session.execute(db.delete(sales_table))
         db.session.execute(db.update(Team).values(manager_id=None))
         db.session.execute(db.delete(User))
         db.session.execute(db.delete(Team))
@@ -56,7 +61,9 @@ def test_create_admin_command(app):
         input="a long admin password\na long admin password\n",
     )
     assert result.exit_code == 0, result.output
-    assert sign_in(app.test_client(), "boss@example.com", "a long admin password").status_code == 302
+    assert (
+        sign_in(app.test_client(), "boss@example.com", "a long admin password").status_code == 302
+    )
     again = app.test_cli_runner().invoke(
         args=["users", "create-admin", "--email", "boss@example.com"],
         input="a long admin password\na long admin password\n",

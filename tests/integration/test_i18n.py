@@ -41,9 +41,24 @@ def test_unsupported_browser_language_falls_back_to_english(client):
 def extracted_messages(tmp_path_factory) -> set[str]:
     pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
     subprocess.run(
-        [Path(sys.executable).parent / "pybabel", "extract", "-F", "babel.cfg",
-         "-k", "lazy_gettext", "-k", "_l", "-k", "N_", "-o", str(pot), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            Path(sys.executable).parent / "pybabel",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "_l",
+            "-k",
+            "N_",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as handle:
         return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}

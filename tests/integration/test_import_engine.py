@@ -15,14 +15,28 @@ def rows(*dicts):
 
 
 def account(ext="A1", **over):
-    return {"external_id": ext, "name": f"Company {ext}", "owner_email": "rep@example.com",
-            "territory": "North", **over}
+    return {
+        "external_id": ext,
+        "name": f"Company {ext}",
+        "owner_email": "rep@example.com",
+        "territory": "North",
+        **over,
+    }
 
 
 def deal(ext="D1", **over):
-    return {"external_id": ext, "account_external_id": "A1", "rep_email": "rep@example.com",
-            "product_line": "HW", "amount": "1200.50", "currency": "EUR", "margin": "300",
-            "stage": "won", "closed_on": "2026-03-07", **over}
+    return {
+        "external_id": ext,
+        "account_external_id": "A1",
+        "rep_email": "rep@example.com",
+        "product_line": "HW",
+        "amount": "1200.50",
+        "currency": "EUR",
+        "margin": "300",
+        "stage": "won",
+        "closed_on": "2026-03-07",
+        **over,
+    }
 
 
 @pytest.fixture
@@ -61,20 +75,30 @@ def test_one_bad_row_writes_nothing_and_names_row_and_field(ctx):
 
 def test_every_kind_of_problem_is_reported(ctx):
     with pytest.raises(ImportRejected) as rejected:
-        import_records("deals", rows(
-            deal("D1", rep_email="ghost@example.com"),
-            deal("D2", product_line="Spaceships"),
-            deal("D3", margin="5000"),
-            deal("D4", closed_on="31.02.2026"),
-            deal("D5", account_external_id="nope"),
-            deal("D6", currency="USD"),
-            deal("D1"),
-            deal("D8", stage="maybe"),
-        ))
+        import_records(
+            "deals",
+            rows(
+                deal("D1", rep_email="ghost@example.com"),
+                deal("D2", product_line="Spaceships"),
+                deal("D3", margin="5000"),
+                deal("D4", closed_on="31.02.2026"),
+                deal("D5", account_external_id="nope"),
+                deal("D6", currency="USD"),
+                deal("D1"),
+                deal("D8", stage="maybe"),
+            ),
+        )
     found = {(p.row, p.field) for p in rejected.value.problems}
-    assert found == {(2, "rep_email"), (3, "product_line"), (4, "margin"), (5, "closed_on"),
-                     (6, "account_external_id"), (7, "currency"), (8, "external_id"),
-                     (9, "stage")}
+    assert found == {
+        (2, "rep_email"),
+        (3, "product_line"),
+        (4, "margin"),
+        (5, "closed_on"),
+        (6, "account_external_id"),
+        (7, "currency"),
+        (8, "external_id"),
+        (9, "stage"),
+    }
 
 
 def test_duplicates_are_found_across_chunks(ctx, monkeypatch):
@@ -85,8 +109,7 @@ def test_duplicates_are_found_across_chunks(ctx, monkeypatch):
     db.session.add(run)
     db.session.commit()
     with pytest.raises(ImportRejected) as rejected:
-        import_records("deals", rows(deal("D1"), deal("D2"), deal("D3"), deal("D1")),
-                       run_id=run.id)
+        import_records("deals", rows(deal("D1"), deal("D2"), deal("D3"), deal("D1")), run_id=run.id)
     assert [(p.row, p.field) for p in rejected.value.problems] == [(5, "external_id")]
 
 
@@ -97,48 +120,102 @@ def test_dry_run_writes_nothing(ctx):
 
 
 def test_contacts_upsert_by_id_or_email_and_never_resubscribe(ctx):
-    import_records("contacts", rows(
-        {"external_id": "C1", "account_external_id": "A1", "name": "Ada", "email": "Ada@x.com",
-         "language": "de", "opted_out": "yes"},
-        {"external_id": "", "account_external_id": "A2", "name": "Bo", "email": "bo@x.com"},
-    ))
+    import_records(
+        "contacts",
+        rows(
+            {
+                "external_id": "C1",
+                "account_external_id": "A1",
+                "name": "Ada",
+                "email": "Ada@x.com",
+                "language": "de",
+                "opted_out": "yes",
+            },
+            {"external_id": "", "account_external_id": "A2", "name": "Bo", "email": "bo@x.com"},
+        ),
+    )
     db.session.commit()
-    import_records("contacts", rows(
-        {"external_id": "C1", "account_external_id": "A1", "name": "Ada L.", "email": "ada@x.com",
-         "opted_out": "no"},
-        {"external_id": "C2", "account_external_id": "A2", "name": "Bo B.", "email": "bo@x.com"},
-    ))
+    import_records(
+        "contacts",
+        rows(
+            {
+                "external_id": "C1",
+                "account_external_id": "A1",
+                "name": "Ada L.",
+                "email": "ada@x.com",
+                "opted_out": "no",
+            },
+            {
+                "external_id": "C2",
+                "account_external_id": "A2",
+                "name": "Bo B.",
+                "email": "bo@x.com",
+            },
+        ),
+    )
     db.session.commit()
     ada = db.session.scalar(select(Contact).where(Contact.email == "ada@x.com"))
     bo = db.session.scalar(select(Contact).where(Contact.email == "bo@x.com"))
-    assert ada.name == "Ada L." and ada.opted_out_at is not None
+    assert ada.name == "Ada L."
+    assert ada.opted_out_at is not None
     assert (bo.external_id, bo.name) == ("C2", "Bo B.")
     with pytest.raises(ImportRejected) as rejected:
-        import_records("contacts", rows(
-            {"external_id": "C3", "account_external_id": "A1", "name": "X", "email": "ada@x.com"},
-        ))
+        import_records(
+            "contacts",
+            rows(
+                {
+                    "external_id": "C3",
+                    "account_external_id": "A1",
+                    "name": "X",
+                    "email": "ada@x.com",
+                },
+            ),
+        )
     assert rejected.value.problems[0].field == "email"
 
 
 def test_quotas_default_estimates_to_three_times_bookings(ctx):
-    import_records("quotas", rows(
-        {"rep_email": "rep@example.com", "period": "2026-Q1", "product_line": "Hardware",
-         "currency": "EUR", "revenue_target": "50.000,00", "bookings_target": "4"},
-    ))
-    import_records("quotas", rows(
-        {"rep_email": "rep@example.com", "period": "Q1 2026", "product_line": "hw",
-         "currency": "EUR", "revenue_target": "60000", "bookings_target": "5",
-         "estimates_target": "12"},
-    ))
+    import_records(
+        "quotas",
+        rows(
+            {
+                "rep_email": "rep@example.com",
+                "period": "2026-Q1",
+                "product_line": "Hardware",
+                "currency": "EUR",
+                "revenue_target": "50.000,00",
+                "bookings_target": "4",
+            },
+        ),
+    )
+    import_records(
+        "quotas",
+        rows(
+            {
+                "rep_email": "rep@example.com",
+                "period": "Q1 2026",
+                "product_line": "hw",
+                "currency": "EUR",
+                "revenue_target": "60000",
+                "bookings_target": "5",
+                "estimates_target": "12",
+            },
+        ),
+    )
     db.session.commit()
     [quota] = db.session.scalars(select(Quota)).all()
     assert (quota.revenue_target_minor, quota.bookings_target, quota.estimates_target) == (
-        6000000, 5, 12)
+        6000000,
+        5,
+        12,
+    )
 
 
 def test_accounts_need_a_known_owner(ctx):
     with pytest.raises(ImportRejected) as rejected:
         import_records("accounts", rows(account("A9", owner_email="hr@example.com")))
     assert rejected.value.problems[0].field == "owner_email"
-    assert db.session.scalar(
-        select(CustomerAccount).where(CustomerAccount.external_id == "A9")) is None
+    assert (
+        db.session.scalar(select(CustomerAccount).where(CustomerAccount.external_id == "A9"))
+        is None
+    )

@@ -26,19 +26,31 @@ def admin(app, org, as_role):
     client = as_role("admin")
     upload(client, "accounts", (DATA / "accounts.csv").read_bytes(), "accounts.csv")
     run_id = latest_run(app)
-    client.post(f"/sales/imports/{run_id}/columns",
-                data={**columns_of(client, run_id), "csrf_token": csrf_token(
-                    client, f"/sales/imports/{run_id}/columns")})
-    client.post(f"/sales/imports/{run_id}/start",
-                data={"csrf_token": csrf_token(client, f"/sales/imports/{run_id}")})
+    client.post(
+        f"/sales/imports/{run_id}/columns",
+        data={
+            **columns_of(client, run_id),
+            "csrf_token": csrf_token(client, f"/sales/imports/{run_id}/columns"),
+        },
+    )
+    client.post(
+        f"/sales/imports/{run_id}/start",
+        data={"csrf_token": csrf_token(client, f"/sales/imports/{run_id}")},
+    )
     return client
 
 
 def upload(client, kind: str, content: bytes, name: str, mapping: str = ""):
-    return client.post("/sales/imports/new", data={
-        "kind": kind, "mapping": mapping, "file": (io.BytesIO(content), name),
-        "csrf_token": csrf_token(client, "/sales/imports/new"),
-    }, content_type="multipart/form-data")
+    return client.post(
+        "/sales/imports/new",
+        data={
+            "kind": kind,
+            "mapping": mapping,
+            "file": (io.BytesIO(content), name),
+            "csrf_token": csrf_token(client, "/sales/imports/new"),
+        },
+        content_type="multipart/form-data",
+    )
 
 
 def latest_run(app) -> int:
@@ -52,14 +64,18 @@ def columns_of(client, run_id: int) -> dict[str, str]:
     chosen = {}
     for name, body in re.findall(r'<select[^>]*name="(field_\w+)"[^>]*>(.*?)</select>', page, re.S):
         selected = re.search(r'<option selected value="([^"]*)"', body) or re.search(
-            r'<option value="([^"]*)" selected', body)
+            r'<option value="([^"]*)" selected', body
+        )
         chosen[name] = selected.group(1) if selected else ""
     return chosen
 
 
 def check(client, run_id: int, **overrides):
-    data = {**columns_of(client, run_id), **overrides,
-            "csrf_token": csrf_token(client, f"/sales/imports/{run_id}/columns")}
+    data = {
+        **columns_of(client, run_id),
+        **overrides,
+        "csrf_token": csrf_token(client, f"/sales/imports/{run_id}/columns"),
+    }
     return client.post(f"/sales/imports/{run_id}/columns", data=data)
 
 
@@ -75,8 +91,10 @@ def test_upload_check_and_import_a_german_file(app, admin):
     assert "1.234,56" in page  # the preview shows the file's values as read
     with app.app_context():
         assert db.session.scalars(select(Deal)).all() == []
-    admin.post(f"/sales/imports/{run_id}/start",
-               data={"csrf_token": csrf_token(admin, f"/sales/imports/{run_id}")})
+    admin.post(
+        f"/sales/imports/{run_id}/start",
+        data={"csrf_token": csrf_token(admin, f"/sales/imports/{run_id}")},
+    )
     page = admin.get(f"/sales/imports/{run_id}").data.decode()
     assert "3 rows imported: 3 new, 0 updated." in page
     with app.app_context():
@@ -89,21 +107,35 @@ def test_a_salesforce_export_imports_through_the_page(app, admin):
     run_id = latest_run(app)
     assert columns_of(admin, run_id)["field_external_id"] == "Opportunity ID"
     check(admin, run_id)
-    admin.post(f"/sales/imports/{run_id}/start",
-               data={"csrf_token": csrf_token(admin, f"/sales/imports/{run_id}")})
+    admin.post(
+        f"/sales/imports/{run_id}/start",
+        data={"csrf_token": csrf_token(admin, f"/sales/imports/{run_id}")},
+    )
     with app.app_context():
         assert db.session.get(ImportRun, run_id).status is ImportStatus.DONE
         assert {d.external_id for d in db.session.scalars(select(Deal))} == {"006A1", "006A2"}
 
 
 def test_a_saved_mapping_sets_the_columns_next_time(app, admin):
-    content = b"Ref;Kunde;Verkaeufer;Linie;Summe;W;Status;Datum\nX1;001X;rep@example.com;HW;10;EUR;won;01.02.2026\n"
+    content = (
+        b"Ref;Kunde;Verkaeufer;Linie;Summe;W;Status;Datum\n"
+        b"X1;001X;rep@example.com;HW;10;EUR;won;01.02.2026\n"
+    )
     upload(admin, "deals", content, "odd.csv")
     run_id = latest_run(app)
-    check(admin, run_id, field_external_id="Ref", field_account_external_id="Kunde",
-          field_rep_email="Verkaeufer", field_product_line="Linie", field_amount="Summe",
-          field_currency="W", field_stage="Status", field_closed_on="Datum",
-          remember_as="Odd export")
+    check(
+        admin,
+        run_id,
+        field_external_id="Ref",
+        field_account_external_id="Kunde",
+        field_rep_email="Verkaeufer",
+        field_product_line="Linie",
+        field_amount="Summe",
+        field_currency="W",
+        field_stage="Status",
+        field_closed_on="Datum",
+        remember_as="Odd export",
+    )
     upload(admin, "deals", content, "odd-again.csv", mapping="deals:Odd export")
     assert columns_of(admin, latest_run(app))["field_external_id"] == "Ref"
 
@@ -116,8 +148,10 @@ def test_one_bad_row_lists_the_problem_and_blocks_the_import(app, admin):
     assert "1 problem: nothing was written" in page
     assert "“D-1” appears more than once." in page
     assert "Import now" not in page
-    response = admin.post(f"/sales/imports/{run_id}/start",
-                          data={"csrf_token": csrf_token(admin, f"/sales/imports/{run_id}")})
+    response = admin.post(
+        f"/sales/imports/{run_id}/start",
+        data={"csrf_token": csrf_token(admin, f"/sales/imports/{run_id}")},
+    )
     assert "correct every problem" in admin.get(response.location).data.decode()
     with app.app_context():
         assert db.session.scalars(select(Deal)).all() == []
@@ -130,11 +164,14 @@ def test_missing_required_columns_are_named_on_the_columns_page(app, admin):
     assert "Choose a column for every required field: account_external_id" in response.data.decode()
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", "The file is empty."),
-    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "This is not a CSV file"),
-    (b'a,b\n"unclosed,1\n', None),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The file is empty."),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "This is not a CSV file"),
+        (b'a,b\n"unclosed,1\n', None),
+    ],
+)
 def test_unreadable_files_are_refused_with_a_reason(app, admin, content, message):
     response = upload(admin, "accounts", content, "x.csv")
     if message is None:
@@ -155,8 +192,11 @@ def test_a_file_above_the_limit_is_refused(app, admin):
 
 def test_a_post_far_above_the_limit_gets_413(app, admin):
     app.config["IMPORT_MAX_BYTES"] = 10_000
-    response = admin.post("/sales/imports/new", data=b"x" * (3 * 1024 * 1024),
-                          content_type="multipart/form-data; boundary=cf")
+    response = admin.post(
+        "/sales/imports/new",
+        data=b"x" * (3 * 1024 * 1024),
+        content_type="multipart/form-data; boundary=cf",
+    )
     assert response.status_code == 413
     assert "larger than this server accepts" in response.data.decode()
 

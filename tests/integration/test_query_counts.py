@@ -38,10 +38,18 @@ def add_teams(app, n: int) -> None:
         db.session.commit()
 
 
-@pytest.mark.parametrize(("role", "path"), [
-    ("admin", "/"), ("hr", "/"), ("manager", "/"), ("rep", "/"),
-    ("hr", "/teams"), ("admin", "/admin/users?status=all"), ("admin", "/admin/audit"),
-])
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        ("admin", "/"),
+        ("hr", "/"),
+        ("manager", "/"),
+        ("rep", "/"),
+        ("hr", "/teams"),
+        ("admin", "/admin/users?status=all"),
+        ("admin", "/admin/audit"),
+    ],
+)
 def test_page_query_count_does_not_grow_with_the_data(app, as_role, role, path):
     client = as_role(role)
     with counting_queries(app) as small:
