@@ -62,6 +62,7 @@ def create_app(config: object | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     import coachflow.sales.models  # noqa: F401  (register the tables with the metadata)
+    import coachflow.surveys.models  # noqa: F401
     from coachflow.accounts.services import load_session_user
     from coachflow.core.navigation import init_templates
     from coachflow.i18n import init_i18n
