@@ -76,7 +76,7 @@ class CustomerAccount(db.Model):
     import_run_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow
+        UTCDateTime, default=utcnow, onupdate=utcnow, index=True
     )
 
     owner: Mapped[User | None] = relationship()
@@ -103,7 +103,7 @@ class Contact(db.Model):
     import_run_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow
+        UTCDateTime, default=utcnow, onupdate=utcnow, index=True
     )
 
     account: Mapped[CustomerAccount] = relationship()
@@ -123,6 +123,7 @@ class Deal(db.Model):
         Index("ix_deals_rep_closed", "rep_id", "closed_on"),
         Index("ix_deals_account_closed", "account_id", "closed_on"),
         Index("ix_deals_line_closed", "product_line_id", "closed_on"),
+        Index("ix_deals_closed_stage", "closed_on", "stage"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,7 +141,7 @@ class Deal(db.Model):
     import_run_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow
+        UTCDateTime, default=utcnow, onupdate=utcnow, index=True
     )
 
     account: Mapped[CustomerAccount] = relationship()
@@ -179,7 +180,7 @@ class Quota(db.Model):
     import_run_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow
+        UTCDateTime, default=utcnow, onupdate=utcnow, index=True
     )
 
     rep: Mapped[User] = relationship()

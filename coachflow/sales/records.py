@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from coachflow.sales.csvreading import detect_decimal_separator, parse_date, parse_decimal
+from coachflow.sales.money import exponent, to_minor
 from coachflow.sales.periods import Period, parse_period
 
 
@@ -66,6 +67,10 @@ STAGES = {
     "ouvert": "open",
 }
 LANGUAGES = ("en", "de", "fr")
+# Amounts are stored as 64-bit minor units and counts as 32-bit integers.
+MAX_AMOUNT = Decimal(10) ** 13
+MAX_COUNT = 2**31
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TRUE = {"1", "true", "yes", "y", "ja", "oui", "x", "opted out", "unsubscribed"}
@@ -330,6 +335,12 @@ class _Row:
 
     def text(self, name: str, *, required: bool, max_length: int = 200) -> str:
         value = (self.values.get(name) or "").strip()
+        if _UNSTORABLE.search(value):
+            self.problem(
+                name,
+                N_("Contains characters that cannot be stored (control or invalid characters)."),
+            )
+            return ""
         if required and not value:
             self.problem(name, N_("This value is required."))
         elif len(value) > max_length:
@@ -357,12 +368,32 @@ class _Row:
         )
         if amount is not None and amount < 0:
             self.problem(name, N_("Must not be negative."))
+        elif amount is not None and amount >= MAX_AMOUNT:
+            self.problem(name, N_("Too large: amounts must stay below %(max)s."), max=MAX_AMOUNT)
+            return None
         return amount
+
+    def fits_currency(self, name: str, amount: Decimal | None, currency: str) -> None:
+        """Refuse an amount with more decimals than its currency has (1.005 EUR)."""
+        if amount is None or not _CURRENCY.match(currency):
+            return
+        try:
+            to_minor(amount, currency)
+        except ValueError:
+            self.problem(
+                name,
+                N_("%(currency)s amounts have at most %(n)d decimals."),
+                currency=currency,
+                n=exponent(currency),
+            )
 
     def count(self, name: str) -> int | None:
         number = self.money(name, required=False)
         if number is not None and number != number.to_integral_value():
             self.problem(name, N_("Must be a whole number."))
+            return None
+        if number is not None and number >= MAX_COUNT:
+            self.problem(name, N_("Too large: at most %(max)d."), max=MAX_COUNT - 1)
             return None
         return None if number is None else int(number)
 
@@ -429,6 +460,9 @@ def parse_deal(row: _Row) -> DealRecord:
     margin = row.money("margin", required=False)
     if amount is not None and margin is not None and margin > amount:
         row.problem("margin", N_("The margin is larger than the amount."))
+    currency = row.currency("currency")
+    row.fits_currency("amount", amount, currency)
+    row.fits_currency("margin", margin, currency)
     closed_on = row.day("closed_on", required=False)
     if stage in ("won", "lost") and closed_on is None and not row.values.get("closed_on"):
         row.problem("closed_on", N_("A won or lost deal needs its close date."))
@@ -438,7 +472,7 @@ def parse_deal(row: _Row) -> DealRecord:
         rep_email=row.email("rep_email", required=True),
         product_line=row.text("product_line", required=True, max_length=120),
         amount=amount if amount is not None else Decimal(0),
-        currency=row.currency("currency"),
+        currency=currency,
         margin=margin,
         stage=stage,
         closed_on=closed_on,
@@ -455,13 +489,17 @@ def parse_quota(row: _Row) -> QuotaRecord:
     bookings = row.count("bookings_target") or 0
     estimates = row.count("estimates_target")
     revenue = row.money("revenue_target", required=True)
+    margin_target = row.money("margin_target", required=False)
+    currency = row.currency("currency")
+    row.fits_currency("revenue_target", revenue, currency)
+    row.fits_currency("margin_target", margin_target, currency)
     return QuotaRecord(
         rep_email=row.email("rep_email", required=True),
         period=period,
         product_line=row.text("product_line", required=True, max_length=120),
-        currency=row.currency("currency"),
+        currency=currency,
         revenue_target=revenue if revenue is not None else Decimal(0),
-        margin_target=row.money("margin_target", required=False) or Decimal(0),
+        margin_target=margin_target or Decimal(0),
         bookings_target=bookings,
         estimates_target=estimates if estimates is not None else 3 * bookings,
     )
