@@ -104,6 +104,11 @@ class Config:
         self.IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
         # Without a broker, long jobs run on a thread of the web process; inline when set.
         self.JOBS_INLINE = _flag("JOBS_INLINE")
+        # Survey mail-out: where emailed links point (https://feedback.example.com), how long to
+        # wait on the SMTP server, and the days a contact is left alone after any invitation.
+        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL") or None
+        self.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
+        self.SURVEY_THROTTLE_DAYS = _int("SURVEY_THROTTLE_DAYS", 90)
 
 
 class TestConfig(Config):

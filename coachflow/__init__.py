@@ -9,7 +9,7 @@ from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from coachflow.extensions import babel, csrf, db, limiter, login_manager, migrate
+from coachflow.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,7 +61,7 @@ def create_app(config: object | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    import coachflow.sales.models  # noqa: F401  (register the tables with the metadata)
+    import coachflow.sales.models
     import coachflow.surveys.models  # noqa: F401
     from coachflow.accounts.services import load_session_user
     from coachflow.core.navigation import init_templates
@@ -99,15 +99,31 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from coachflow.accounts.views import bp as accounts_bp
+    from coachflow.api.admin import bp as api_tokens_bp
+    from coachflow.api.v1 import bp as api_bp
     from coachflow.auth.permissions import check_every_view_declares_an_action
     from coachflow.auth.views import bp as auth_bp
     from coachflow.core.views import bp as core_bp
     from coachflow.sales.import_views import bp as sales_imports_bp
+    from coachflow.sales.views import bp as sales_bp
+    from coachflow.surveys.builder_views import bp as surveys_bp
+    from coachflow.surveys.privacy_views import bp as contact_privacy_bp
+    from coachflow.surveys.public_views import bp as public_bp
+    from coachflow.surveys.results_views import bp as survey_results_bp
+    from coachflow.surveys.send_views import bp as survey_sending_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(sales_imports_bp)
+    app.register_blueprint(sales_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(api_tokens_bp)
+    app.register_blueprint(surveys_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(survey_results_bp)
+    app.register_blueprint(contact_privacy_bp)
+    app.register_blueprint(survey_sending_bp)
     check_every_view_declares_an_action(app)
 
 
@@ -137,8 +153,14 @@ def register_security_headers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from coachflow.accounts.cli import seed_demo, users_cli
+    from coachflow.api.cli import api_token_cli
     from coachflow.sales.cli import import_cli
+    from coachflow.surveys.cli import surveys_cli
+    from coachflow.surveys.privacy_views import contacts_cli
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(users_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(api_token_cli)
+    app.cli.add_command(surveys_cli)
+    app.cli.add_command(contacts_cli)

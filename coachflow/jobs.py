@@ -35,6 +35,11 @@ def init_celery(app: Flask) -> Celery:
         broker_connection_retry_on_startup=True,
         timezone="UTC",
     )
+    if broker:
+        # Periodic survey work (due sends and retries, reminders, expiries): `celery beat`.
+        celery_app.conf.beat_schedule = {
+            "surveys-tick": {"task": "coachflow.surveys_tick", "schedule": 300.0},
+        }
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     return celery_app
@@ -81,3 +86,19 @@ def execute_import(run_id: int) -> None:
     from coachflow.sales.services import execute_run
 
     execute_run(run_id)
+
+
+@shared_task(name="coachflow.mail_out")
+def mail_out(base_url: str | None = None) -> None:
+    """Send the queued survey invitations, in batches over one SMTP connection each."""
+    from coachflow.surveys.sending import send_due
+
+    send_due(base_url=base_url)
+
+
+@shared_task(name="coachflow.surveys_tick")
+def surveys_tick() -> None:
+    """The periodic survey work: expiries, due sends and retries, reminders."""
+    from coachflow.surveys.sending import tick
+
+    tick()

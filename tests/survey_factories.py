@@ -39,14 +39,19 @@ def make_survey(
     name: str = "Relationship NPS",
 ) -> Survey:
     """A survey with one version; by default an NPS question and an optional comment."""
-    survey = Survey(name=name, kind=kind, status=status, owner_id=owner_id,
-                    default_language="en")
-    version = SurveyVersion(survey=survey, number=1, texts={
-        "en": {"title": name, "intro": "Two quick questions.", "thanks": "Thank you!"}})
-    for position, (qtype, texts, required) in enumerate(questions or [
-        (QuestionType.NPS, NPS_QUESTION, True),
-        (QuestionType.TEXT, COMMENT_QUESTION, False),
-    ]):
+    survey = Survey(name=name, kind=kind, status=status, owner_id=owner_id, default_language="en")
+    version = SurveyVersion(
+        survey=survey,
+        number=1,
+        texts={"en": {"title": name, "intro": "Two quick questions.", "thanks": "Thank you!"}},
+    )
+    for position, (qtype, texts, required) in enumerate(
+        questions
+        or [
+            (QuestionType.NPS, NPS_QUESTION, True),
+            (QuestionType.TEXT, COMMENT_QUESTION, False),
+        ]
+    ):
         version.questions.append(
             Question(position=position, type=qtype, required=required, texts=texts)
         )
@@ -55,16 +60,30 @@ def make_survey(
     return survey
 
 
-def make_invitation(app, survey: Survey, *, email: str, rep_id: int | None,
-                    contact_id: int | None = None, team_id: int | None = None,
-                    status: InvitationStatus = InvitationStatus.SENT,
-                    expires_in: timedelta = timedelta(days=30)) -> tuple[Invitation, str]:
+def make_invitation(
+    app,
+    survey: Survey,
+    *,
+    email: str,
+    rep_id: int | None,
+    contact_id: int | None = None,
+    team_id: int | None = None,
+    status: InvitationStatus = InvitationStatus.SENT,
+    expires_in: timedelta = timedelta(days=30),
+) -> tuple[Invitation, str]:
     """An invitation and its plain link token."""
     salt = tokens.new_salt()
     invitation = Invitation(
-        survey_id=survey.id, version_id=survey.current_version.id, contact_id=contact_id,
-        email=email, rep_id=rep_id, team_id=team_id, status=status, token_salt=salt,
-        token_hash="pending", expires_at=utcnow() + expires_in,
+        survey_id=survey.id,
+        version_id=survey.current_version.id,
+        contact_id=contact_id,
+        email=email,
+        rep_id=rep_id,
+        team_id=team_id,
+        status=status,
+        token_salt=salt,
+        token_hash="pending",
+        expires_at=utcnow() + expires_in,
     )
     db.session.add(invitation)
     db.session.flush()

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import random
+
 import click
 from flask.cli import AppGroup, with_appcontext
 
 from coachflow.accounts import demo, services
 from coachflow.errors import DomainError
 from coachflow.extensions import db
+from coachflow.sales.demo import seed_sales
+from coachflow.surveys.demo import seed_surveys
 
 
 @click.command("seed-demo")
-@click.option("--reps", default=24, show_default=True, type=click.IntRange(1, 10_000),
-              help="How many reps (teams of six).")
+@click.option(
+    "--reps",
+    default=24,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="How many reps (teams of six).",
+)
 @click.option("--seed", default=7, show_default=True, help="Random seed; same seed, same data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
 @with_appcontext
@@ -24,8 +33,12 @@ def seed_demo(reps: int, seed: int, if_empty: bool) -> None:
             return
         raise click.ClickException("The database already has users; seed an empty database.")
     org = demo.seed_org(reps=reps, seed=seed)
+    sales = seed_sales(org, random.Random(f"sales:{seed}"))
+    surveys = seed_surveys(org, random.Random(f"surveys:{seed}"))
     db.session.commit()
     click.echo(f"Demo organisation: {len(org.teams)} teams, {len(org.reps)} reps.")
+    click.echo(sales.summary())
+    click.echo(surveys.summary())
     click.echo(f"Every demo login uses the password: {demo.DEMO_PASSWORD}")
     click.echo(f"  admin    {org.admin.email}")
     click.echo(f"  hr       {org.hr.email}")

@@ -4,6 +4,8 @@ Every view declares the action it needs with ``@requires(Action.X)``; ``create_a
 start when a view declares none, and ``tests/integration/test_route_matrix.py`` walks every route
 as every role. Object-level rules (a manager: their teams; a rep: themselves) live in
 ``allowed`` beside the role grants, so views and the API ask the same question the same way.
+The API's actions (``TOKEN_SCOPES``) are asked for by a bearer token's caller, never by a
+session: ``caller`` finds it through the loader the API blueprint installs (``bearer_loader``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from werkzeug.datastructures import WWWAuthenticate
 from coachflow.accounts.models import Role, Team, User
 from coachflow.extensions import db, login_manager
 from coachflow.sales.models import Contact, CustomerAccount, Deal, Quota
+from coachflow.surveys.models import Survey
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,6 +43,9 @@ class Action(enum.StrEnum):
     API_READ = "api.read"  # REST API with a bearer token: read the sales records one may see
     API_WRITE = "api.write"  # REST API: create and update sales records
     MANAGE_API_TOKENS = "api_tokens.manage"
+    MANAGE_SURVEYS = "surveys.manage"  # build and send: a manager their own surveys, HR/admin all
+    VIEW_SURVEY_RESULTS = "surveys.results"  # scores and comments about the people one may see
+    MANAGE_CONTACT_PRIVACY = "contacts.privacy"  # export or erase a contact's data on request
 
 
 ROLE_GRANTS: dict[Action, frozenset[Role]] = {
@@ -54,6 +60,9 @@ ROLE_GRANTS: dict[Action, frozenset[Role]] = {
     Action.API_READ: frozenset(Role),
     Action.API_WRITE: frozenset({Role.ADMIN}),
     Action.MANAGE_API_TOKENS: frozenset({Role.ADMIN}),
+    Action.MANAGE_SURVEYS: frozenset({Role.ADMIN, Role.HR, Role.MANAGER}),
+    Action.VIEW_SURVEY_RESULTS: frozenset(Role),
+    Action.MANAGE_CONTACT_PRIVACY: frozenset({Role.ADMIN}),
 }
 
 # An API action is done with a bearer token, acting as the token's user, and needs the token's
@@ -79,6 +88,11 @@ def allowed(user: Any, action: Action, target: object | None = None) -> bool:
         return _may_see_sales(user, target)
     if isinstance(target, Team):
         return _may_see_team(user, target)
+    if isinstance(target, Survey):
+        if action is Action.MANAGE_SURVEYS:
+            return user.role in (Role.ADMIN, Role.HR) or target.owner_id == user.id
+        # Results pages scope their figures to visible_sellers(user); the survey itself is open.
+        return action is Action.VIEW_SURVEY_RESULTS
     raise TypeError(f"no ownership rule for {type(target).__name__}")
 
 
@@ -94,36 +108,35 @@ def _may_see_sales(user: User, target: object) -> bool:
     """Sales figures: HR and admin see all; a manager their teams' people; anyone themselves."""
     if isinstance(target, CustomerAccount):
         target = target.owner  # an account is seen by whoever may see its owner's sales
+    if not isinstance(target, User | Team | None):
+        raise TypeError(f"no ownership rule for {type(target).__name__}")
     if user.role in (Role.ADMIN, Role.HR):
-        return isinstance(target, User | Team | None)
-    if isinstance(target, Team):
-        return user.role is Role.MANAGER and target.manager_id == user.id
-    if isinstance(target, User):
-        if target.id == user.id:
-            return True
-        return user.role is Role.MANAGER and target.team is not None and (
-            target.team.manager_id == user.id
-        )
+        return True
     if target is None:
         return False  # an account nobody owns: HR and admin only
-    raise TypeError(f"no ownership rule for {type(target).__name__}")
+    if isinstance(target, Team):
+        return user.role is Role.MANAGER and target.manager_id == user.id
+    if target.id == user.id:
+        return True
+    return (
+        user.role is Role.MANAGER and target.team is not None and target.team.manager_id == user.id
+    )
 
 
 def _seller_of(record: object) -> object:
-    """Whose sales a record is: a deal's or quota's rep, a contact's account (then its owner)."""
+    """Whose sales a record is: an account's or a contact's owner, a deal's or a quota's rep."""
+    if isinstance(record, Contact):
+        return record.account.owner
     if isinstance(record, Deal | Quota):
         return record.rep
-    if isinstance(record, Contact):
-        return record.account
     return record
 
 
-def visible_sales(user: User, seller_id: ColumnElement[Any]) -> ColumnElement[bool]:
-    """A filter on ``seller_id`` (a rep or an owner column) keeping the records ``user`` may see;
-    HR and admin see all, including accounts nobody owns."""
+def visible_sales(user: User, seller: Any) -> ColumnElement[bool]:
+    """SQL: the records whose ``seller`` column (a rep or owner id) ``user`` may see."""
     if user.role in (Role.ADMIN, Role.HR):
-        return true()
-    return seller_id.in_(visible_sellers(user))
+        return true()  # including accounts nobody owns
+    return seller.in_(visible_sellers(user))
 
 
 def visible_sellers(user: User) -> Select[tuple[int]]:
@@ -210,4 +223,3 @@ def check_every_view_declares_an_action(app: Flask) -> None:
     ]
     if missing:
         raise RuntimeError(f"views without @requires(...): {', '.join(sorted(missing))}")
-

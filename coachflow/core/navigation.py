@@ -25,9 +25,14 @@ class NavItem:
 ENTRIES = [
     ("core.home", _l("Home"), Action.SIGNED_IN),
     ("accounts.teams", _l("Teams"), Action.VIEW_TEAM),
+    ("sales.overview", _l("Sales"), Action.VIEW_SALES),  # a rep is sent on to their own page
+    ("surveys.index", _l("Surveys"), Action.MANAGE_SURVEYS),
+    ("survey_results.overview", _l("Results"), Action.VIEW_SURVEY_RESULTS),
     ("accounts.users", _l("Users"), Action.MANAGE_USERS),
     ("accounts.product_lines", _l("Product lines"), Action.MANAGE_PRODUCT_LINES),
     ("sales_imports.index", _l("Imports"), Action.IMPORT_SALES_DATA),
+    ("api_tokens.index", _l("API tokens"), Action.MANAGE_API_TOKENS),
+    ("contact_privacy.index", _l("Contact privacy"), Action.MANAGE_CONTACT_PRIVACY),
     ("accounts.audit_log", _l("Audit log"), Action.VIEW_AUDIT_LOG),
     ("accounts.account", _l("Account"), Action.SIGNED_IN),
 ]
@@ -39,6 +44,18 @@ SECTIONS = {
     "accounts.new_user": "accounts.users",
     "accounts.edit_user": "accounts.users",
     "accounts.edit_product_line": "accounts.product_lines",
+    "sales.rep": "sales.overview",
+    "sales.account": "sales.overview",
+    "survey_results.survey": "survey_results.overview",
+    "surveys.new": "surveys.index",
+    "surveys.edit": "surveys.index",
+    "surveys.edit_question": "surveys.index",
+    "surveys.preview": "surveys.index",
+    "surveys.add_question": "surveys.index",
+    "surveys.texts": "surveys.index",
+    "surveys.settings": "surveys.index",
+    "survey_sending.send": "surveys.index",
+    "survey_sending.invitations": "surveys.index",
     "sales_imports.new": "sales_imports.index",
     "sales_imports.columns": "sales_imports.index",
     "sales_imports.show": "sales_imports.index",
@@ -55,9 +72,13 @@ def navigation() -> list[NavItem]:
         if endpoint == "accounts.teams" and current_user.role is Role.REP:
             if current_user.team_id is None:
                 continue
-            items.append(NavItem(str(_l("My team")),
-                                 url_for("accounts.team", team_id=current_user.team_id),
-                                 current == "accounts.teams"))
+            items.append(
+                NavItem(
+                    str(_l("My team")),
+                    url_for("accounts.team", team_id=current_user.team_id),
+                    current == "accounts.teams",
+                )
+            )
             continue
         items.append(NavItem(str(label), url_for(endpoint), current == endpoint))
     return items

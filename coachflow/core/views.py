@@ -28,3 +28,10 @@ def healthz():
     except SQLAlchemyError:
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.route("/ping")
+@requires(Action.PUBLIC)
+def ping():
+    """Liveness without touching the database; also the bare ceiling of the answer benchmark."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}

@@ -37,3 +37,24 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   window.setTimeout(poll, 1000);
 });
+
+// Survey builder. Forms marked data-confirm ask before they submit (removing a question,
+// closing a survey); without script they submit directly. The option rows of the question form
+// only matter for choice questions, so they are hidden while another type is selected.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-options-for]").forEach((group) => {
+    const select = document.getElementById(group.dataset.optionsFor);
+    if (!select) return;
+    const sync = () => {
+      group.hidden = !["single_choice", "multiple_choice"].includes(select.value);
+    };
+    sync();
+    select.addEventListener("change", sync);
+  });
+});

@@ -12,10 +12,23 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.browser
 
 NAVIGATION = {
-    "admin": ["Home", "Teams", "Users", "Product lines", "Imports", "Audit log", "Account"],
-    "hr": ["Home", "Teams", "Account"],
-    "manager": ["Home", "Teams", "Account"],
-    "rep": ["Home", "My team", "Account"],
+    "admin": [
+        "Home",
+        "Teams",
+        "Sales",
+        "Surveys",
+        "Results",
+        "Users",
+        "Product lines",
+        "Imports",
+        "API tokens",
+        "Contact privacy",
+        "Audit log",
+        "Account",
+    ],
+    "hr": ["Home", "Teams", "Sales", "Surveys", "Results", "Account"],
+    "manager": ["Home", "Teams", "Sales", "Surveys", "Results", "Account"],
+    "rep": ["Home", "My team", "Sales", "Results", "Account"],
 }
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 LOGIN_URL = re.compile(r"/login(\?.*)?$")

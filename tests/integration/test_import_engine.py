@@ -223,11 +223,17 @@ def test_accounts_need_a_known_owner(ctx):
 
 def test_values_the_database_cannot_hold_are_problems_not_errors(ctx):
     with pytest.raises(ImportRejected) as rejected:
-        import_records("deals", rows(
-            deal("D1", amount="10.005", margin=""),
-            deal("D2", amount="99999999999999", margin=""),
-            deal("D3", account_external_id="A1\x00"),
-        ))
+        import_records(
+            "deals",
+            rows(
+                deal("D1", amount="10.005", margin=""),
+                deal("D2", amount="99999999999999", margin=""),
+                deal("D3", account_external_id="A1\x00"),
+            ),
+        )
     assert {(p.row, p.field) for p in rejected.value.problems} == {
-        (2, "amount"), (3, "amount"), (4, "account_external_id")}
+        (2, "amount"),
+        (3, "amount"),
+        (4, "account_external_id"),
+    }
     assert db.session.scalars(select(Deal)).all() == []

@@ -12,20 +12,27 @@ from coachflow import create_app
 from coachflow.accounts import services
 from coachflow.accounts.models import User
 from coachflow.extensions import db
+from coachflow.sales.models import ApiToken, CustomerAccount
 from tests.conftest import TEST_DB, Org
+from tests.integration.test_api_support import issue_token
 
 ROLES = ("anonymous", "rep", "other_rep", "manager", "other_manager", "hr", "admin")
 
-# Outcome letters, in ROLES order: A = allowed, D = 403 refused, L = sent to sign in.
+# Outcome letters, in ROLES order: A = allowed, D = 403 refused, L = sent to sign in,
+# T = 401 with a Bearer challenge (the REST API: a session never authenticates it).
 PUBLIC = "AAAAAAA"
 SIGNED_IN = "LAAAAAA"
 ADMIN_ONLY = "LDDDDDA"
+BEARER_ONLY = "TTTTTTT"
+SURVEY_BUILDERS = "LDDAAAA"  # MANAGE_SURVEYS: managers, HR and admin
+SURVEY_OWNER = "LDDADAA"  # one survey: its owner (the org's manager), HR and admin
 
 MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     # endpoint: (outcomes, URL arguments by name of an Org attribute or a literal)
     "static": (PUBLIC, {"filename": "css/app.css"}),
     "core.home": (SIGNED_IN, {}),
     "core.healthz": (PUBLIC, {}),
+    "core.ping": (PUBLIC, {}),
     "auth.login": (PUBLIC, {}),
     "auth.logout": (PUBLIC, {}),
     "auth.forgot_password": (PUBLIC, {}),
@@ -46,7 +53,73 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "accounts.product_lines": (ADMIN_ONLY, {}),
     "accounts.edit_product_line": (ADMIN_ONLY, {"line_id": "product_line"}),
     "accounts.audit_log": (ADMIN_ONLY, {}),
+    "api_tokens.index": (ADMIN_ONLY, {}),
+    "api_tokens.revoke": (ADMIN_ONLY, {"token_id": "@api_token"}),
+    # Survey links: the token is the credential, so whoever holds one may answer (no sign-in).
+    "public.answer": (PUBLIC, {"token": "@survey_token"}),
+    "public.thanks": (PUBLIC, {"token": "@survey_token"}),
+    "public.unsubscribe": (PUBLIC, {"token": "@survey_token"}),
+    # Survey builder: a manager their own surveys (the org's manager owns "@survey"), HR/admin all.
+    "surveys.index": (SURVEY_BUILDERS, {}),
+    "surveys.new": (SURVEY_BUILDERS, {}),
+    "surveys.edit": (SURVEY_OWNER, {"survey_id": "@survey"}),
+    "surveys.add_question": (SURVEY_OWNER, {"survey_id": "@survey"}),
+    "surveys.edit_question": (
+        SURVEY_OWNER,
+        {"survey_id": "@survey", "question_id": "@survey_question"},
+    ),
+    "surveys.delete_question": (
+        SURVEY_OWNER,
+        {"survey_id": "@survey", "question_id": "@survey_question"},
+    ),
+    "surveys.move_question": (
+        SURVEY_OWNER,
+        {"survey_id": "@survey", "question_id": "@survey_question"},
+    ),
+    "surveys.texts": (SURVEY_OWNER, {"survey_id": "@survey"}),
+    "surveys.settings": (SURVEY_OWNER, {"survey_id": "@survey"}),
+    "surveys.activate": (SURVEY_OWNER, {"survey_id": "@survey"}),
+    "surveys.close": (SURVEY_OWNER, {"survey_id": "@survey"}),
+    "surveys.preview": (SURVEY_OWNER, {"survey_id": "@survey"}),
+    # Sending a survey: the same people as its builder (an empty confirm or resend redirects).
+    "survey_sending.send": (SURVEY_OWNER, {"survey_id": "@survey"}),
+    "survey_sending.confirm": (SURVEY_OWNER, {"survey_id": "@survey"}),
+    "survey_sending.invitations": (SURVEY_OWNER, {"survey_id": "@survey"}),
+    "survey_sending.resend": (SURVEY_OWNER, {"survey_id": "@survey"}),
+    # Survey results: everyone signed in; the figures inside are scoped to visible_sellers(user).
+    "survey_results.overview": (SIGNED_IN, {}),
+    "survey_results.survey": (SIGNED_IN, {"survey_id": "@results_survey"}),
+    "survey_results.export": (SIGNED_IN, {"survey_id": "@results_survey"}),
+    "contact_privacy.index": (ADMIN_ONLY, {}),
+    "contact_privacy.export": (ADMIN_ONLY, {}),
+    "contact_privacy.erase": (ADMIN_ONLY, {}),
+    "api.openapi": (PUBLIC, {}),
+    # The REST API: bearer tokens only; test_api_*.py check what each token may do.
+    "api.list_accounts": (BEARER_ONLY, {}),
+    "api.get_account": (BEARER_ONLY, {"external_id": "A1"}),
+    "api.put_account": (BEARER_ONLY, {"external_id": "A1"}),
+    "api.batch_accounts": (BEARER_ONLY, {}),
+    "api.list_contacts": (BEARER_ONLY, {}),
+    "api.get_contact": (BEARER_ONLY, {"external_id": "C1"}),
+    "api.put_contact": (BEARER_ONLY, {"external_id": "C1"}),
+    "api.batch_contacts": (BEARER_ONLY, {}),
+    "api.list_deals": (BEARER_ONLY, {}),
+    "api.get_deal": (BEARER_ONLY, {"external_id": "D1"}),
+    "api.put_deal": (BEARER_ONLY, {"external_id": "D1"}),
+    "api.batch_deals": (BEARER_ONLY, {}),
+    "api.list_quotas": (BEARER_ONLY, {}),
+    "api.create_quota": (BEARER_ONLY, {}),
+    "api.get_quota": (BEARER_ONLY, {"quota_id": "1"}),
+    "api.put_quota": (BEARER_ONLY, {"quota_id": "1"}),
+    "api.batch_quotas": (BEARER_ONLY, {}),
+    "api.list_surveys": (BEARER_ONLY, {}),
+    "api.create_invitations": (BEARER_ONLY, {"survey_id": "@survey"}),
     "sales_imports.index": (ADMIN_ONLY, {}),
+    # Sales: everyone signed in has a sales page (a rep is sent on to their own); a rep's page
+    # and their account's page are for them, their manager, HR and admin.
+    "sales.overview": (SIGNED_IN, {}),
+    "sales.rep": ("LADADAA", {"rep_id": "rep"}),
+    "sales.account": ("LADADAA", {"account_id": "@rep_account"}),
     "sales_imports.new": (ADMIN_ONLY, {}),
     "sales_imports.columns": (ADMIN_ONLY, {"run_id": "@import_run"}),
     "sales_imports.show": (ADMIN_ONLY, {"run_id": "@import_run"}),
@@ -83,12 +156,29 @@ def _import_run(app) -> int:
     from coachflow.sales.models import ImportKind, ImportRun, ImportStatus
 
     with app.app_context():
-        run = ImportRun(kind=ImportKind.ACCOUNTS, status=ImportStatus.UPLOADED,
-                        filename="a.csv", header=["external_id", "name"],
-                        columns={"external_id": "external_id", "name": "name"})
+        run = ImportRun(
+            kind=ImportKind.ACCOUNTS,
+            status=ImportStatus.UPLOADED,
+            filename="a.csv",
+            header=["external_id", "name"],
+            columns={"external_id": "external_id", "name": "name"},
+        )
         db.session.add(run)
         db.session.commit()
         return run.id
+
+
+def _survey_token(app, org: Org) -> str:
+    """The link token of a fresh invitation to an active survey, about the org's rep."""
+    from tests.survey_factories import make_invitation, make_survey
+
+    with app.app_context():
+        survey = make_survey(owner_id=org.manager)
+        _invitation, token = make_invitation(
+            app, survey, email="customer@example.com", rep_id=org.rep, team_id=org.team
+        )
+        db.session.commit()
+        return token
 
 
 def _url_args(app, org: Org, args: dict[str, str]) -> dict[str, object]:
@@ -101,6 +191,34 @@ def _url_args(app, org: Org, args: dict[str, str]) -> dict[str, object]:
                 db.session.commit()
         elif source == "@import_run":
             resolved[name] = _import_run(app)
+        elif source == "@rep_account":
+            with app.app_context():
+                account = CustomerAccount(external_id="M1", name="Matrix GmbH", owner_id=org.rep)
+                db.session.add(account)
+                db.session.commit()
+                resolved[name] = account.id
+        elif source == "@api_token":
+            issue_token(app, org.hr)
+            with app.app_context():
+                resolved[name] = db.session.scalar(db.select(ApiToken.id))
+        elif source == "@survey_token":
+            resolved[name] = _survey_token(app, org)
+        elif source in ("@results_survey", "@survey"):  # a survey owned by the org's manager
+            with app.app_context():
+                from tests.survey_factories import make_survey
+
+                resolved[name] = make_survey(owner_id=org.manager).id
+                db.session.commit()
+        elif source == "@survey_question":  # the first question of the "@survey" just made
+            with app.app_context():
+                from coachflow.surveys.models import Question, SurveyVersion
+
+                resolved[name] = db.session.scalar(
+                    db.select(Question.id)
+                    .join(SurveyVersion)
+                    .where(SurveyVersion.survey_id == resolved["survey_id"])
+                    .order_by(Question.position)
+                )
         elif hasattr(org, source):
             resolved[name] = getattr(org, source)
         else:
@@ -124,12 +242,16 @@ def test_route_admits_exactly_the_roles_it_should(app, org, as_role, endpoint, m
     sent_to_login = response.status_code == 302 and "/login?next=" in response.location
     if outcome == "L":
         assert sent_to_login, f"{method} {rule} as {role}: {response.status_code}"
+    elif outcome == "T":
+        assert response.status_code == 401, f"{method} {rule} as {role}: {response.status_code}"
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        assert response.mimetype == "application/problem+json"
     elif outcome == "D":
         assert response.status_code == 403, f"{method} {rule} as {role}: {response.status_code}"
     else:
-        assert not sent_to_login and response.status_code not in (401, 403, 404, 405), (
-            f"{method} {rule} as {role}: {response.status_code}"
-        )
+        where = f"{method} {rule} as {role}: {response.status_code}"
+        assert not sent_to_login, where
+        assert response.status_code not in (401, 403, 404, 405), where
         assert response.status_code < 500
 
 

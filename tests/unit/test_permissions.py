@@ -10,7 +10,7 @@ from coachflow.accounts.models import Role, Team
 from coachflow.auth.permissions import ROLE_GRANTS, Action, allowed
 
 
-def person(role: Role, *, id: int = 1, team_id: int | None = None, active: bool = True):  # noqa: A002
+def person(role: Role, *, id: int = 1, team_id: int | None = None, active: bool = True):
     return SimpleNamespace(
         id=id, role=role, team_id=team_id, is_active=active, is_authenticated=True
     )

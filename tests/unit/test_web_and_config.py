@@ -6,8 +6,8 @@ import stat
 
 import pytest
 
-from config import Config, load_or_create_secret_key, normalise_database_url
 from coachflow.web import is_safe_next
+from config import Config, load_or_create_secret_key, normalise_database_url
 
 
 @pytest.mark.parametrize("url", ["/", "/teams", "/teams/3?tab=people"])
@@ -60,7 +60,7 @@ def test_embedded_default_needs_no_services(monkeypatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr("config.INSTANCE_DIR", tmp_path)
     config = Config()
-    assert config.SQLALCHEMY_DATABASE_URI == f"sqlite:///{tmp_path / 'coachflow.sqlite'}"
+    assert f"sqlite:///{tmp_path / 'coachflow.sqlite'}" == config.SQLALCHEMY_DATABASE_URI
     assert config.REDIS_URL is None
     assert config.MAIL_SUPPRESS_SEND is True
-    assert config.SECRET_KEY == (tmp_path / "secret_key").read_text()
+    assert (tmp_path / "secret_key").read_text() == config.SECRET_KEY

@@ -1,0 +1,299 @@
+"""Survey mail-out: 10,000 invitations to a local SMTP server, beside plain smtplib as the ceiling.
+
+The SMTP server (aiosmtpd, accepting everything) runs in a process of its own, so it competes
+with neither side for the interpreter. The mail-out is ``sending.send_due()`` as a worker runs
+it: claim a batch of 500, render each message in its language, send the batch over one
+connection, record the outcome; again until nothing is due. The ceiling is smtplib sending the
+very same message bytes over one connection, nothing else. Also shown: what building one
+message costs with this module's writer, with ``email.message.EmailMessage`` and with
+Flask-Mail's ``Message``, which is why the mail-out writes the bytes itself.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import subprocess
+import sys
+import time
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from unittest import mock
+
+from flask_mail import Message
+from sqlalchemy import func, insert, select
+
+from benchmarks.common import fresh_app, kinds
+from coachflow.accounts.models import Role, Team, User
+from coachflow.extensions import db
+from coachflow.sales.models import Contact, CustomerAccount
+from coachflow.surveys import distribution, sending
+from coachflow.surveys.distribution import Recipient
+from coachflow.surveys.models import (
+    Invitation,
+    InvitationStatus,
+    Survey,
+    SurveyKind,
+    SurveyStatus,
+    SurveyVersion,
+)
+from coachflow.timeutil import utcnow
+
+INVITATIONS = 10_000
+REPS, ACCOUNTS = 50, 2_000
+TEXTS = {
+    "en": {"title": "How did we do?", "intro": "Two quick questions about your contact person."},
+    "de": {"title": "Wie war die Zusammenarbeit?", "intro": "Zwei kurze Fragen, bitte."},
+    "fr": {"title": "Comment était-ce ?", "intro": "Deux questions rapides."},
+}
+
+SINK = """
+import socket
+import sys
+from aiosmtpd.controller import Controller
+
+class Count:
+    received = 0
+    async def handle_DATA(self, server, session, envelope):
+        Count.received += 1
+        return "250 OK"
+
+with socket.socket() as probe:
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+controller = Controller(Count(), hostname="127.0.0.1", port=port)
+controller.start()
+print(port, flush=True)
+for line in sys.stdin:  # each line asks how many messages arrived so far
+    print(Count.received, flush=True)
+controller.stop()
+"""
+
+
+class Sink:
+    """A local SMTP server in a process of its own, counting what it receives."""
+
+    def __enter__(self) -> Sink:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", SINK], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        self.port = int(self.process.stdout.readline())
+        return self
+
+    def received(self) -> int:
+        self.process.stdin.write("?\n")
+        self.process.stdin.flush()
+        return int(self.process.stdout.readline())
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=10)
+
+
+def seed(app) -> int:
+    """Reps, accounts, a contact per invitation and an active survey; the survey's id."""
+    with app.app_context():
+        manager = User(email="manager@example.com", name="Manager", role=Role.MANAGER)
+        db.session.add(manager)
+        db.session.flush()
+        team = Team(name="North", manager_id=manager.id)
+        db.session.add(team)
+        db.session.flush()
+        now = utcnow()
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    "email": f"rep{n}@example.com",
+                    "name": f"Rep Number {n}",
+                    "role": Role.REP,
+                    "team_id": team.id,
+                    "language": "en",
+                    "active": True,
+                    "session_version": 1,
+                    "created_at": now,
+                }
+                for n in range(REPS)
+            ],
+        )
+        reps = db.session.scalars(select(User.id).where(User.role == Role.REP)).all()
+        db.session.execute(
+            insert(CustomerAccount),
+            [
+                {
+                    "external_id": f"A{n:05d}",
+                    "name": f"Account {n}",
+                    "owner_id": reps[n % REPS],
+                    "territory": "",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for n in range(ACCOUNTS)
+            ],
+        )
+        accounts = db.session.scalars(select(CustomerAccount.id)).all()
+        db.session.execute(
+            insert(Contact),
+            [
+                {
+                    "account_id": accounts[n % ACCOUNTS],
+                    "name": f"Customer Person {n}",
+                    "email": f"customer{n}@example.com",
+                    "language": ("en", "de", "fr")[n % 3],
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for n in range(INVITATIONS)
+            ],
+        )
+        survey = Survey(
+            name="Relationship NPS",
+            kind=SurveyKind.CUSTOMER_NPS,
+            status=SurveyStatus.ACTIVE,
+            owner_id=manager.id,
+            default_language="en",
+        )
+        survey.versions.append(SurveyVersion(number=1, texts=TEXTS))
+        db.session.add(survey)
+        db.session.commit()
+        return survey.id
+
+
+def create(app, survey_id: int) -> float:
+    """Create the invitations (left queued); the seconds it took."""
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        manager = db.session.scalar(select(User).where(User.role == Role.MANAGER))
+        rows = db.session.execute(
+            select(
+                Contact.id, Contact.email, Contact.name, Contact.language, CustomerAccount.owner_id
+            ).join(CustomerAccount, CustomerAccount.id == Contact.account_id)
+        ).all()
+        recipients = [
+            Recipient(
+                email=r.email, name=r.name, contact_id=r.id, language=r.language, rep_id=r.owner_id
+            )
+            for r in rows
+        ]
+        started = time.perf_counter()
+        with mock.patch("coachflow.jobs.run_in_background"):  # the benchmark sends them itself
+            distribution.create_invitations(
+                survey, recipients, manager, base_url="https://feedback.example"
+            )
+        return time.perf_counter() - started
+
+
+def mail_out(app) -> tuple[float, list[sending.Letter]]:
+    """Send every queued invitation as the worker does; the seconds and the letters sent."""
+    letters: list[sending.Letter] = []
+    original = sending.deliver
+
+    def keep(batch):
+        letters.extend(batch)
+        return original(batch)
+
+    with app.app_context(), mock.patch.object(sending, "deliver", keep):
+        started = time.perf_counter()
+        report = sending.send_due(base_url="https://feedback.example")
+        elapsed = time.perf_counter() - started
+        assert report.sent == INVITATIONS, report
+        sent = db.session.scalar(
+            select(func.count())
+            .select_from(Invitation)
+            .where(Invitation.status == InvitationStatus.SENT)
+        )
+        assert sent == INVITATIONS, sent
+    return elapsed, letters
+
+
+def smtplib_ceiling(port: int, letters: list[sending.Letter]) -> float:
+    """The same bytes over one plain smtplib connection; the seconds it took."""
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as connection:
+        for letter in letters:
+            connection.sendmail("no-reply@localhost", [letter.to], letter.data)
+    return time.perf_counter() - started
+
+
+def building(letter: sending.Letter, n: int = 2_000) -> list[str]:
+    """Messages built per second from one letter's texts, three ways."""
+    parsed = message_from_bytes(letter.data, policy=policy.default)
+    text = parsed.get_body(("plain",)).get_content()
+    html = parsed.get_body(("html",)).get_content()
+    subject, headers = parsed["Subject"], [("List-Unsubscribe", parsed["List-Unsubscribe"])]
+
+    def ours() -> bytes:
+        return sending.mime_message(
+            sender="CoachFlow <no-reply@localhost>",
+            to=letter.to,
+            subject=subject,
+            text=text,
+            html=html,
+            domain="localhost",
+            language="en",
+            headers=headers,
+        )
+
+    def email_package() -> bytes:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = (
+            "no-reply@localhost",
+            letter.to,
+            subject,
+        )
+        message["List-Unsubscribe"] = headers[0][1]
+        message.set_content(text)
+        message.add_alternative(html, subtype="html")
+        return message.as_bytes(policy=policy.SMTP)
+
+    def flask_mail() -> bytes:
+        return Message(
+            subject=subject,
+            recipients=[letter.to],
+            body=text,
+            html=html,
+            sender="no-reply@localhost",
+            extra_headers=dict(headers),
+        ).as_bytes()
+
+    rates = []
+    for name, build in (
+        ("this writer", ours),
+        ("EmailMessage", email_package),
+        ("Flask-Mail Message", flask_mail),
+    ):
+        started = time.perf_counter()
+        for _ in range(n):
+            build()
+        rates.append(f"{name} {n / (time.perf_counter() - started):,.0f}/s")
+    return rates
+
+
+def run() -> list[str]:
+    lines = []
+    for kind in kinds():
+        with Sink() as sink, fresh_app(kind, "bench_mailout") as app:
+            app.config.update(
+                MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, MAIL_SUPPRESS_SEND=False
+            )
+            survey_id = seed(app)
+            created = create(app, survey_id)
+            elapsed, letters = mail_out(app)
+            assert sink.received() == INVITATIONS
+            ceiling = smtplib_ceiling(sink.port, letters)
+            assert sink.received() == 2 * INVITATIONS
+            ours, plain = INVITATIONS / elapsed, INVITATIONS / ceiling
+            lines.append(
+                f"{kind:<10} {INVITATIONS:,} invitations: created {INVITATIONS / created:,.0f}/s; "
+                f"mail-out {ours:,.0f} msg/s, smtplib ceiling {plain:,.0f} msg/s, "
+                f"ratio {ours / plain:.2f} (target >= 0.67)"
+            )
+            if kind == "sqlite":
+                with app.app_context():
+                    rates = building(letters[0])
+                lines.append("building one message: " + ", ".join(rates))
+    return lines
+
+
+if __name__ == "__main__":
+    for line in run():
+        print(line)

@@ -1,0 +1,355 @@
+"""The survey builder's pages: the list, a new survey, the editor, and the respondent's preview."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from coachflow.auth.permissions import Action, get_or_404, requires
+from coachflow.errors import DomainError
+from coachflow.surveys import builder
+from coachflow.surveys.forms import (
+    BLANK,
+    KIND_LABELS,
+    STATUS_LABELS,
+    TYPE_LABELS,
+    ActionForm,
+    MoveForm,
+    NewSurveyForm,
+    QuestionForm,
+    SettingsForm,
+    TextsForm,
+    kind_choices,
+)
+from coachflow.surveys.models import Survey, SurveyKind, SurveyStatus
+from coachflow.surveys.templates_library import TEMPLATES
+from coachflow.web import apply_domain_error
+
+bp = Blueprint("surveys", __name__, url_prefix="/surveys")
+
+# The respondent's page, built by the answering side; the preview renders it disabled.
+RESPONDENT_TEMPLATE = "public/survey_form.html"
+
+
+@bp.app_context_processor
+def survey_labels() -> dict[str, object]:
+    return {
+        "survey_kind_labels": KIND_LABELS,
+        "survey_status_labels": STATUS_LABELS,
+        "question_type_labels": TYPE_LABELS,
+        "language_names": builder.LANGUAGE_NAMES,
+    }
+
+
+def _ui_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _enum_arg(name: str, enum_type: type) -> object | None:
+    value = request.args.get(name, "")
+    return enum_type(value) if value in enum_type._value2member_map_ else None
+
+
+# The list and a new survey ------------------------------------------------------------------------
+
+
+@bp.route("")
+@requires(Action.MANAGE_SURVEYS)
+def index():
+    status = _enum_arg("status", SurveyStatus)
+    kind = _enum_arg("kind", SurveyKind)
+    result = builder.survey_list(
+        current_user,
+        status=status,
+        kind=kind,
+        page=max(1, request.args.get("page", 1, type=int)),
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    return render_template(
+        "surveys/builder/index.html",
+        result=result,
+        filters={"status": status.value if status else "", "kind": kind.value if kind else ""},
+        kinds=kind_choices(),
+        statuses=list(SurveyStatus),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Action.MANAGE_SURVEYS)
+def new():
+    language = _ui_language()
+    form = NewSurveyForm(
+        templates=[(key, template.name(language)) for key, template in TEMPLATES.items()],
+        start=request.args.get("template") if request.args.get("template") in TEMPLATES else BLANK,
+        default_language=language,
+        company=current_app.config.get("COMPANY_NAME", ""),
+    )
+    if form.validate_on_submit():
+        try:
+            if form.start.data == BLANK:
+                survey = builder.create_survey(
+                    form.kind.data, form.name.data, form.default_language.data, current_user
+                )
+            else:
+                survey = builder.create_from_template(
+                    form.start.data,
+                    name=form.name.data,
+                    owner=current_user,
+                    company=form.company.data,
+                    default_language=form.default_language.data,
+                )
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            flash(_("Survey “%(name)s” created as a draft.", name=survey.name), "success")
+            return redirect(url_for("surveys.edit", survey_id=survey.id))
+    descriptions = {key: template.description(language) for key, template in TEMPLATES.items()}
+    counts = {key: len(template.questions) for key, template in TEMPLATES.items()}
+    return render_template(
+        "surveys/builder/new.html",
+        form=form,
+        descriptions=descriptions,
+        question_counts=counts,
+        templates=TEMPLATES,
+    )
+
+
+# The editor ---------------------------------------------------------------------------------------
+
+
+def _editor(
+    survey: Survey,
+    *,
+    question_form: QuestionForm | None = None,
+    texts_form: TextsForm | None = None,
+    settings_form: SettingsForm | None = None,
+):
+    """The editor page; the forms not being submitted are filled from the survey."""
+    state = builder.editor_state(survey)
+    if question_form is None:
+        question_form = QuestionForm(formdata=None)
+    question_form.add_blank_option_rows()
+    if texts_form is None:
+        texts_form = TextsForm(formdata=None, data=TextsForm.data_of(state.version.texts))
+    if settings_form is None:
+        settings_form = SettingsForm(formdata=None, obj=survey)
+    return render_template(
+        "surveys/builder/edit.html",
+        survey=survey,
+        state=state,
+        question_form=question_form,
+        texts_form=texts_form,
+        settings_form=settings_form,
+        action_form=ActionForm(formdata=None),
+        links=_neighbour_links(survey),
+    )
+
+
+def _neighbour_links(survey: Survey) -> dict[str, str]:
+    """Links to the survey's sending, invitations and results pages, where they are installed."""
+    endpoints = {
+        "send": "survey_sending.send",
+        "invitations": "survey_sending.invitations",
+        "results": "survey_results.survey",
+    }
+    return {
+        name: url_for(endpoint, survey_id=survey.id)
+        for name, endpoint in endpoints.items()
+        if endpoint in current_app.view_functions
+    }
+
+
+def _back(survey: Survey, anchor: str | None = None):
+    return redirect(url_for("surveys.edit", survey_id=survey.id, _anchor=anchor))
+
+
+@bp.route("/<int:survey_id>")
+@requires(Action.MANAGE_SURVEYS)
+def edit(survey_id: int):
+    return _editor(get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS))
+
+
+@bp.route("/<int:survey_id>/questions", methods=["POST"])
+@requires(Action.MANAGE_SURVEYS)
+def add_question(survey_id: int):
+    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            question = builder.add_question(survey, form.to_input(), by=current_user)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            flash(_("Question %(number)d added.", number=question.position + 1), "success")
+            return _back(survey, "questions")
+    return _editor(survey, question_form=form)
+
+
+def _question_or_back(survey: Survey, question_id: int):
+    """The current version's question, 404 when it is not the survey's; or a redirect to the
+    editor when the page showed an earlier version."""
+    try:
+        question = builder.find_question(survey, question_id)
+    except DomainError as error:
+        flash(error.message, "error")
+        return None, _back(survey, "questions")
+    if question is None:
+        abort(404)
+    return question, None
+
+
+@bp.route("/<int:survey_id>/questions/<int:question_id>", methods=["GET", "POST"])
+@requires(Action.MANAGE_SURVEYS)
+def edit_question(survey_id: int, question_id: int):
+    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    question, redirect_back = _question_or_back(survey, question_id)
+    if redirect_back is not None:
+        return redirect_back
+    form = QuestionForm()
+    if request.method == "GET":
+        form.load(question)
+    elif form.validate_on_submit():
+        try:
+            saved = builder.edit_question(survey, question.id, form.to_input(), by=current_user)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            flash(_("Question %(number)d saved.", number=saved.position + 1), "success")
+            return _back(survey, "questions")
+    form.add_blank_option_rows()
+    return render_template(
+        "surveys/builder/question.html",
+        survey=survey,
+        question=question,
+        form=form,
+        has_answers=builder.has_answers(question.version),
+    )
+
+
+@bp.route("/<int:survey_id>/questions/<int:question_id>/delete", methods=["POST"])
+@requires(Action.MANAGE_SURVEYS)
+def delete_question(survey_id: int, question_id: int):
+    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    if ActionForm().validate_on_submit():
+        try:
+            builder.remove_question(survey, question_id, by=current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Question removed."), "success")
+    return _back(survey, "questions")
+
+
+@bp.route("/<int:survey_id>/questions/<int:question_id>/move", methods=["POST"])
+@requires(Action.MANAGE_SURVEYS)
+def move_question(survey_id: int, question_id: int):
+    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        flash(_("Choose whether to move the question up or down."), "error")
+        return _back(survey, "questions")
+    try:
+        builder.move_question(
+            survey, question_id, -1 if form.direction.data == "up" else 1, by=current_user
+        )
+    except DomainError as error:
+        flash(error.message, "error")
+    return _back(survey, f"question-{question_id}")
+
+
+@bp.route("/<int:survey_id>/texts", methods=["POST"])
+@requires(Action.MANAGE_SURVEYS)
+def texts(survey_id: int):
+    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    form = TextsForm()
+    if form.validate_on_submit():
+        try:
+            builder.set_texts(survey, form.to_input(), by=current_user)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            flash(_("Texts saved."), "success")
+            return _back(survey, "texts")
+    return _editor(survey, texts_form=form)
+
+
+@bp.route("/<int:survey_id>/settings", methods=["POST"])
+@requires(Action.MANAGE_SURVEYS)
+def settings(survey_id: int):
+    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    form = SettingsForm()
+    if form.validate_on_submit():
+        try:
+            builder.update_settings(survey, form.to_input(), by=current_user)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            flash(_("Settings saved."), "success")
+            return _back(survey, "settings")
+    return _editor(survey, settings_form=form)
+
+
+@bp.route("/<int:survey_id>/activate", methods=["POST"])
+@requires(Action.MANAGE_SURVEYS)
+def activate(survey_id: int):
+    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    if ActionForm().validate_on_submit():
+        try:
+            builder.activate(survey, by=current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(
+                _("The survey is active: invitations can go out and answers are accepted."),
+                "success",
+            )
+    return _back(survey)
+
+
+@bp.route("/<int:survey_id>/close", methods=["POST"])
+@requires(Action.MANAGE_SURVEYS)
+def close(survey_id: int):
+    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    if ActionForm().validate_on_submit():
+        try:
+            builder.close(survey, by=current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(
+                _("The survey is closed: it accepts no more answers. Its results stay."), "success"
+            )
+    return _back(survey)
+
+
+# The preview --------------------------------------------------------------------------------------
+
+
+@bp.route("/<int:survey_id>/preview")
+@requires(Action.MANAGE_SURVEYS)
+def preview(survey_id: int):
+    """The respondent's own page (``public/survey_form.html``), disabled, in the language asked
+    for (as a contact reading it would get it), falling back like the real page."""
+    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    page = builder.preview_page(survey, request.args.get("lang"))
+    with force_locale(page.language):
+        return render_template(
+            RESPONDENT_TEMPLATE,
+            page=page,
+            token=None,
+            errors={},
+            values={},
+            preview=True,
+            back_url=url_for("surveys.edit", survey_id=survey.id),
+        )

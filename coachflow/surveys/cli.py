@@ -1,0 +1,25 @@
+"""``flask surveys tick``: the periodic survey work, for cron when no Celery beat runs."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from coachflow.surveys import sending
+
+surveys_cli = AppGroup("surveys", help="Survey invitations: sending, reminders, expiry.")
+
+
+@surveys_cli.command("tick")
+@click.option(
+    "--base-url",
+    default=None,
+    help="Where links point when PUBLIC_BASE_URL is not set (https://feedback.example).",
+)
+def tick(base_url: str | None) -> None:
+    """Expire old links, send due invitations (and retry failed ones), send reminders."""
+    report = sending.tick(base_url=base_url)
+    click.echo(
+        f"{report.sent} sent, {report.failed} failed, {report.reminded} reminded, "
+        f"{report.expired} expired, {report.unsubscribed} not sent (opted out)."
+    )

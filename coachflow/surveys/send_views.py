@@ -1,0 +1,250 @@
+"""Sending a survey: choose recipients, preview who is left out and why, send; then follow each
+invitation's state and resend the failed ones."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
+from sqlalchemy import select
+from wtforms import DateField, SelectChoice, SelectField, SubmitField, TextAreaField
+from wtforms.validators import Optional
+
+from coachflow.accounts.models import ProductLine, Team, User
+from coachflow.auth.permissions import Action, get_or_404, requires, visible_sellers, visible_teams
+from coachflow.errors import DomainError
+from coachflow.extensions import db
+from coachflow.surveys import distribution, sending
+from coachflow.surveys.distribution import Criteria, Reason
+from coachflow.surveys.models import InvitationStatus, Survey
+from coachflow.web import apply_domain_error
+
+bp = Blueprint("survey_sending", __name__, url_prefix="/surveys")
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+EXCLUDED_SHOWN = 500
+
+
+def _optional_int(value: object) -> int | None:
+    return int(value) if value not in (None, "", "None") else None
+
+
+class RecipientsForm(FlaskForm):
+    """Who receives the survey: contacts by their account's owner and last won deal, or a list."""
+
+    team = SelectField(_l("Team"), coerce=_optional_int, validators=[Optional()])
+    rep = SelectField(_l("Rep"), coerce=_optional_int, validators=[Optional()])
+    product_line = SelectField(
+        _l("Product line of the last won deal"), coerce=_optional_int, validators=[Optional()]
+    )
+    last_deal_from = DateField(_l("Last won deal from"), validators=[Optional()])
+    last_deal_to = DateField(_l("Last won deal until"), validators=[Optional()])
+    addresses = TextAreaField(_l("Email addresses"), validators=[Optional()])
+    file = FileField(
+        _l("Or a CSV file with an “email” column"),
+        validators=[Optional(), FileAllowed(["csv", "txt"], _l("Upload a .csv or .txt file."))],
+    )
+    adhoc_rep = SelectField(
+        _l("Rep that addresses which are no contact are about"),
+        coerce=_optional_int,
+        validators=[Optional()],
+    )
+    preview = SubmitField(_l("Preview"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        anyone = [SelectChoice("", _l("Any"))]
+        teams = db.session.scalars(visible_teams(current_user).order_by(Team.name)).all()
+        self.team.choices = anyone + [SelectChoice(str(t.id), t.name) for t in teams]
+        sellers = db.session.execute(
+            select(User.id, User.name)
+            .where(User.id.in_(visible_sellers(current_user)), distribution.active_seller(User))
+            .order_by(User.name)
+        ).all()
+        people = [SelectChoice(str(user_id), name) for user_id, name in sellers]
+        self.rep.choices = anyone + people
+        self.adhoc_rep.choices = [SelectChoice("", _l("Nobody: leave them out")), *people]
+        lines = db.session.scalars(
+            select(ProductLine).where(ProductLine.active.is_(True)).order_by(ProductLine.name)
+        ).all()
+        self.product_line.choices = anyone + [SelectChoice(str(p.id), p.name) for p in lines]
+
+    def criteria(self) -> Criteria:
+        """The form's choices; an uploaded file's addresses join the pasted ones."""
+        addresses = self.addresses.data or ""
+        upload = self.file.data
+        if upload and getattr(upload, "filename", ""):
+            data = upload.stream.read(MAX_UPLOAD_BYTES + 1)
+            if len(data) > MAX_UPLOAD_BYTES:
+                raise DomainError(_("The file is larger than 2 MB."), field="file")
+            addresses = "\n".join([addresses, *distribution.addresses_from_csv(data)])
+        return Criteria(
+            team_id=self.team.data,
+            rep_id=self.rep.data,
+            product_line_id=self.product_line.data,
+            last_deal_from=self.last_deal_from.data,
+            last_deal_to=self.last_deal_to.data,
+            addresses=addresses.strip(),
+            adhoc_rep_id=self.adhoc_rep.data,
+        )
+
+
+def hidden_fields(criteria: Criteria) -> list[tuple[str, str]]:
+    """The chosen criteria (but the addresses) as the confirming form sends them back."""
+    values = {
+        "team": criteria.team_id,
+        "rep": criteria.rep_id,
+        "product_line": criteria.product_line_id,
+        "last_deal_from": criteria.last_deal_from,
+        "last_deal_to": criteria.last_deal_to,
+        "adhoc_rep": criteria.adhoc_rep_id,
+    }
+    return [
+        (name, value.isoformat() if hasattr(value, "isoformat") else str(value))
+        for name, value in values.items()
+        if value is not None
+    ]
+
+
+def reason_labels(throttle_days: int) -> dict[Reason, str]:
+    return {reason: distribution.describe(reason, throttle_days) for reason in Reason}
+
+
+def status_labels() -> dict[InvitationStatus, str]:
+    return {
+        InvitationStatus.QUEUED: _("Queued"),
+        InvitationStatus.SENT: _("Sent"),
+        InvitationStatus.FAILED: _("Failed"),
+        InvitationStatus.OPENED: _("Opened"),
+        InvitationStatus.ANSWERED: _("Answered"),
+        InvitationStatus.EXPIRED: _("Expired"),
+        InvitationStatus.UNSUBSCRIBED: _("Unsubscribed"),
+    }
+
+
+def _builder_link(survey: Survey) -> str | None:
+    """The survey's page in the builder, when the builder is installed."""
+    if "surveys.edit" in current_app.view_functions:
+        return url_for("surveys.edit", survey_id=survey.id)
+    return None
+
+
+@bp.route("/<int:survey_id>/send", methods=["GET", "POST"])
+@requires(Action.MANAGE_SURVEYS)
+def send(survey_id: int):
+    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    form = RecipientsForm()
+    selection, criteria = None, None
+    if form.validate_on_submit():
+        try:
+            criteria = form.criteria()
+            selection = distribution.select_recipients(survey, criteria, current_user)
+        except DomainError as error:
+            apply_domain_error(form, error)
+    problem = None
+    try:
+        distribution.check_sendable(survey)
+    except DomainError as error:
+        problem = error.message
+    return render_template(
+        "surveys/send/send.html",
+        survey=survey,
+        form=form,
+        selection=selection,
+        criteria=criteria,
+        problem=problem,
+        reasons=reason_labels(distribution.throttle_days()),
+        excluded_shown=EXCLUDED_SHOWN,
+        hidden_fields=hidden_fields(criteria) if criteria is not None else [],
+        builder_link=_builder_link(survey),
+    )
+
+
+@bp.route("/<int:survey_id>/send/confirm", methods=["POST"])
+@requires(Action.MANAGE_SURVEYS)
+def confirm(survey_id: int):
+    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    form = RecipientsForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the recipients again."), "error")
+        return redirect(url_for(".send", survey_id=survey.id))
+    try:
+        _selection, ids = distribution.send_survey(
+            survey, form.criteria(), current_user, base_url=request.url_root
+        )
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".send", survey_id=survey.id))
+    flash(
+        ngettext(
+            "%(num)d invitation is on its way.", "%(num)d invitations are on their way.", len(ids)
+        ),
+        "success",
+    )
+    return redirect(url_for(".invitations", survey_id=survey.id))
+
+
+@bp.route("/<int:survey_id>/invitations")
+@requires(Action.MANAGE_SURVEYS)
+def invitations(survey_id: int):
+    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    raw = request.args.get("state", "")
+    state = InvitationStatus(raw) if raw in InvitationStatus._value2member_map_ else None
+    page = db.paginate(
+        distribution.invitations_query(survey, state),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    counts = distribution.status_counts(survey)
+    return render_template(
+        "surveys/send/invitations.html",
+        survey=survey,
+        page=page,
+        state=state,
+        counts=counts,
+        total=sum(counts.values()),
+        failed=counts[InvitationStatus.FAILED],
+        labels=status_labels(),
+        builder_link=_builder_link(survey),
+        max_attempts=sending.MAX_ATTEMPTS,
+    )
+
+
+@bp.route("/<int:survey_id>/invitations/resend", methods=["POST"])
+@requires(Action.MANAGE_SURVEYS)
+def resend(survey_id: int):
+    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    invitation_id = request.form.get("invitation_id", type=int)
+    try:
+        count = sending.resend_failed(
+            survey, current_user, invitation_id=invitation_id, base_url=request.url_root
+        )
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        if count:
+            flash(
+                ngettext(
+                    "%(num)d failed invitation is being sent again.",
+                    "%(num)d failed invitations are being sent again.",
+                    count,
+                ),
+                "success",
+            )
+        else:
+            flash(_("No failed invitation to send again."), "info")
+    state = request.form.get("state") or None
+    return redirect(url_for(".invitations", survey_id=survey.id, state=state))
