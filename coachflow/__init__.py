@@ -74,11 +74,11 @@ def register_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.session_interface = SessionInterface()
 
+    from coachflow.sales.import_views import UPLOAD_ENDPOINTS
+
     @app.before_request
     def allow_large_uploads() -> None:
         # Registered before CSRFProtect parses the form, so the larger limit applies to it.
-        from coachflow.sales.import_views import UPLOAD_ENDPOINTS
-
         if request.endpoint in UPLOAD_ENDPOINTS:
             request.max_content_length = app.config["IMPORT_MAX_BYTES"] + 1024 * 1024
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -365,8 +366,6 @@ def import_local_file(
     kind: ImportKind, path: str, *, mapping_name: str = "", dry_run: bool = False
 ) -> ImportRun:
     """The CLI's import: read a file from disk, map its columns, import it (or only check)."""
-    import os
-
     size = os.path.getsize(path)
     if size > current_app.config["IMPORT_MAX_BYTES"]:
         raise _file_too_large()
