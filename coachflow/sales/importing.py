@@ -3,6 +3,8 @@
 Rows stream through in chunks. Each chunk is parsed (pure code in ``records``), its references
 resolved in a few set-based queries (reps by email, accounts by external id, product lines), and
 written with bulk INSERT / UPDATE by primary key, inside one transaction for the whole import.
+A row whose values do not all parse is not written, but its references that did parse are
+resolved with the rest of its chunk, so that every problem of a row is reported at once.
 When any row has a problem the transaction is rolled back and every problem is reported; a dry
 run is the same import, always rolled back. Memory stays flat: only the current chunk and the
 first problems are held. Duplicates across chunks are found through ``import_run_id``: a key
@@ -56,6 +58,13 @@ class ImportResult:
 
 
 Row = tuple[int | None, "dict[str, str] | CsvFormatError"]
+# A row's line number and its record, every value of which parsed.
+Parsed = tuple[int | None, Any]
+# A row's line number, its record and the fields with a problem: the record is never written, and
+# only its other reference fields are looked up. A reference value that is empty or malformed
+# always has a problem under its own field's name, so the rest are fit to look up.
+Rejected = tuple[int | None, Any, frozenset[str]]
+ALL_PARSED: frozenset[str] = frozenset()  # the fields with a problem in a parsed record
 
 
 def import_records(
@@ -84,7 +93,8 @@ def import_records(
     problem_count = 0
     try:
         for chunk in _chunks(rows, CHUNK_SIZE):
-            parsed: list[tuple[int | None, Any]] = []
+            parsed: list[Parsed] = []
+            rejected: list[Rejected] = []
             for row, values in chunk:
                 if isinstance(values, CsvFormatError):
                     found = [
@@ -100,12 +110,14 @@ def import_records(
                     ]
                 else:
                     record, found = records.parse_record(kind, row, values, options)
-                    if not found:
+                    if found:
+                        rejected.append((row, record, frozenset(p.field for p in found)))
+                    else:
                         parsed.append((row, record))
                 if found:
                     problem_count += len(found)
                     problems.extend(found[: max(0, PROBLEMS_KEPT - len(problems))])
-            found = writer.write(parsed, result)
+            found = writer.write(parsed, rejected, result)
             problem_count += len(found)
             problems.extend(found[: max(0, PROBLEMS_KEPT - len(problems))])
             result.rows += len(chunk)
@@ -209,6 +221,16 @@ class _Writer(ABC):
             return False
         return True
 
+    @staticmethod
+    def wanted(name: str, parsed: list[Parsed], rejected: list[Rejected]) -> set[str]:
+        """The values of reference field ``name`` to look up for one chunk: those of the parsed
+        records and those of the rejected records where that field parsed."""
+        values = {getattr(record, name) for _row, record in parsed}
+        values.update(getattr(record, name) for _row, record, bad in rejected if name not in bad)
+        values.discard(None)
+        values.discard("")
+        return values
+
     def accounts(self, external_ids: Iterable[str]) -> dict[str, int]:
         wanted = set(external_ids)
         if not wanted:
@@ -220,6 +242,22 @@ class _Writer(ABC):
                 )
             ).all()
         )
+
+    def account_id(
+        self, accounts: dict[str, int], external_id: str, row: int | None, problems: list[Problem]
+    ) -> int | None:
+        """The id of the account ``external_id`` among this chunk's ``accounts``, or a problem."""
+        account_id = accounts.get(external_id)
+        if account_id is None:
+            problems.append(
+                Problem(
+                    row,
+                    "account_external_id",
+                    N_("No account has the id “%(value)s”; import the accounts first."),
+                    {"value": external_id},
+                )
+            )
+        return account_id
 
     def first_in_chunk(
         self, seen: set, key: Any, row: int | None, field: str, problems: list[Problem]
@@ -274,25 +312,48 @@ class _Writer(ABC):
     model: Any = None
 
     @abstractmethod
-    def write(self, parsed: list[tuple[int | None, Any]], result: ImportResult) -> list[Problem]:
-        """Resolve, check and write one chunk of parsed records; return its problems."""
+    def write(
+        self, parsed: list[Parsed], rejected: list[Rejected], result: ImportResult
+    ) -> list[Problem]:
+        """Resolve, check and write one chunk of parsed records, and resolve the references of
+        its rejected ones (never written); return the problems found."""
+
+    @abstractmethod
+    def references(
+        self,
+        row: int | None,
+        record: Any,
+        accounts: dict[str, int],
+        problems: list[Problem],
+        unparsed: frozenset[str] = ALL_PARSED,
+    ) -> Any:
+        """Resolve what ``record`` refers to, with a problem for each unknown reference; the
+        fields in ``unparsed`` did not parse and are left alone."""
+
+    def check_rejected(
+        self, rejected: list[Rejected], accounts: dict[str, int], problems: list[Problem]
+    ) -> None:
+        """Report the unknown references of records that are not written for other problems."""
+        for row, record, unparsed in rejected:
+            self.references(row, record, accounts, problems, unparsed)
 
 
 class _AccountWriter(_Writer):
     model = CustomerAccount
 
-    def write(self, parsed, result):
+    def write(self, parsed, rejected, result):
         problems: list[Problem] = []
-        self.users(r.owner_email for _row, r in parsed if r.owner_email)
+        self.users(self.wanted("owner_email", parsed, rejected))
+        self.check_rejected(rejected, {}, problems)
         keyed, seen = [], set()
         for row, record in parsed:
             if not self.first_in_chunk(seen, record.external_id, row, "external_id", problems):
                 continue
-            owner_id = None
-            if record.owner_email:
-                owner_id = self.seller(record.owner_email, row, "owner_email", problems)
-                if owner_id is None:
-                    continue
+            found: list[Problem] = []
+            owner_id = self.references(row, record, {}, found)
+            if found:
+                problems.extend(found)
+                continue
             keyed.append(
                 (
                     record.external_id,
@@ -316,32 +377,27 @@ class _AccountWriter(_Writer):
         self.split(keyed, existing, "external_id", problems, result)
         return problems
 
+    def references(self, row, record, accounts, problems, unparsed=ALL_PARSED) -> int | None:
+        """The id of the account's owner, when it names one that parsed."""
+        if not record.owner_email or "owner_email" in unparsed:
+            return None
+        return self.seller(record.owner_email, row, "owner_email", problems)
+
 
 class _DealWriter(_Writer):
     model = Deal
 
-    def write(self, parsed, result):
+    def write(self, parsed, rejected, result):
         problems: list[Problem] = []
-        self.users(r.rep_email for _row, r in parsed)
-        accounts = self.accounts(r.account_external_id for _row, r in parsed)
+        self.users(self.wanted("rep_email", parsed, rejected))
+        accounts = self.accounts(self.wanted("account_external_id", parsed, rejected))
+        self.check_rejected(rejected, accounts, problems)
         keyed, seen = [], set()
         for row, record in parsed:
             if not self.first_in_chunk(seen, record.external_id, row, "external_id", problems):
                 continue
             found: list[Problem] = []
-            rep_id = self.seller(record.rep_email, row, "rep_email", found)
-            line_id = self.product_line(record.product_line, row, found)
-            account_id = accounts.get(record.account_external_id)
-            if account_id is None:
-                found.append(
-                    Problem(
-                        row,
-                        "account_external_id",
-                        N_("No account has the id “%(value)s”; import the accounts first."),
-                        {"value": record.account_external_id},
-                    )
-                )
-            self.currency_ok(record.currency, row, found)
+            rep_id, line_id, account_id = self.references(row, record, accounts, found)
             if found:
                 problems.extend(found)
                 continue
@@ -375,13 +431,29 @@ class _DealWriter(_Writer):
         self.split(keyed, existing, "external_id", problems, result)
         return problems
 
+    def references(
+        self, row, record, accounts, problems, unparsed=ALL_PARSED
+    ) -> tuple[int | None, int | None, int | None]:
+        """The ids of the deal's rep, product line and account; its currency is checked too."""
+        rep_id = line_id = account_id = None
+        if "rep_email" not in unparsed:
+            rep_id = self.seller(record.rep_email, row, "rep_email", problems)
+        if "product_line" not in unparsed:
+            line_id = self.product_line(record.product_line, row, problems)
+        if "account_external_id" not in unparsed:
+            account_id = self.account_id(accounts, record.account_external_id, row, problems)
+        if "currency" not in unparsed:
+            self.currency_ok(record.currency, row, problems)
+        return rep_id, line_id, account_id
+
 
 class _ContactWriter(_Writer):
     model = Contact
 
-    def write(self, parsed, result):
+    def write(self, parsed, rejected, result):
         problems: list[Problem] = []
-        accounts = self.accounts(r.account_external_id for _row, r in parsed)
+        accounts = self.accounts(self.wanted("account_external_id", parsed, rejected))
+        self.check_rejected(rejected, accounts, problems)
         ext_ids = [r.external_id for _row, r in parsed if r.external_id]
         emails = [r.email for _row, r in parsed]
         by_ext: dict[str, tuple[int, Any, str, Any]] = {}
@@ -409,16 +481,8 @@ class _ContactWriter(_Writer):
                 ids_seen, record.external_id, row, "external_id", problems
             ):
                 continue
-            account_id = accounts.get(record.account_external_id)
+            account_id = self.references(row, record, accounts, problems)
             if account_id is None:
-                problems.append(
-                    Problem(
-                        row,
-                        "account_external_id",
-                        N_("No account has the id “%(value)s”; import the accounts first."),
-                        {"value": record.account_external_id},
-                    )
-                )
                 continue
             match = by_ext.get(record.external_id) if record.external_id else None
             owner_of_email = by_email.get(record.email)
@@ -463,22 +527,27 @@ class _ContactWriter(_Writer):
         self.split(keyed, existing, "email", problems, result)
         return problems
 
+    def references(self, row, record, accounts, problems, unparsed=ALL_PARSED) -> int | None:
+        """The id of the contact's account."""
+        if "account_external_id" in unparsed:
+            return None
+        return self.account_id(accounts, record.account_external_id, row, problems)
+
 
 class _QuotaWriter(_Writer):
     model = Quota
 
-    def write(self, parsed, result):
+    def write(self, parsed, rejected, result):
         problems: list[Problem] = []
-        self.users(r.rep_email for _row, r in parsed)
+        self.users(self.wanted("rep_email", parsed, rejected))
+        self.check_rejected(rejected, {}, problems)
         keyed, seen = [], set()
         for row, record in parsed:
             label = (record.rep_email, record.period.label, record.product_line.lower())
             if not self.first_in_chunk(seen, label, row, "period", problems):
                 continue
             found: list[Problem] = []
-            rep_id = self.seller(record.rep_email, row, "rep_email", found)
-            line_id = self.product_line(record.product_line, row, found)
-            self.currency_ok(record.currency, row, found)
+            rep_id, line_id = self.references(row, record, {}, found)
             if found:
                 problems.extend(found)
                 continue
@@ -512,6 +581,19 @@ class _QuotaWriter(_Writer):
                 existing[(rep_id, getattr(kind, "value", kind), start, line_id)] = (pk, run)
         self.split(keyed, existing, "period", problems, result)
         return problems
+
+    def references(
+        self, row, record, accounts, problems, unparsed=ALL_PARSED
+    ) -> tuple[int | None, int | None]:
+        """The ids of the quota's rep and product line; its currency is checked too."""
+        rep_id = line_id = None
+        if "rep_email" not in unparsed:
+            rep_id = self.seller(record.rep_email, row, "rep_email", problems)
+        if "product_line" not in unparsed:
+            line_id = self.product_line(record.product_line, row, problems)
+        if "currency" not in unparsed:
+            self.currency_ok(record.currency, row, problems)
+        return rep_id, line_id
 
 
 def _bulk_insert(table: Table, rows: list[dict], now: datetime.datetime) -> None:

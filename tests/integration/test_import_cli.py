@@ -79,6 +79,24 @@ def test_a_file_with_one_bad_row_imports_nothing_and_names_the_row(app, org, tmp
         assert db.session.scalars(select(Deal)).all() == []
 
 
+def test_every_problem_of_a_row_is_named_at_once(app, org, tmp_path):
+    import_accounts(app)
+    bad = tmp_path / "bad.csv"
+    text = (DATA / "german_deals.csv").read_text()
+    line = 'D-2;001X;rep@example.com;SW;"12.000,00";EUR;"8.400,00";won;15.03.2026'
+    assert line in text
+    text = text.replace(line, "D-2;001X;ghost@example.com;SW;abc;EUR;;won;31.02.2026")
+    bad.write_text(text)
+    result = run_import(app, "deals", str(bad))
+    assert result.exit_code == 1
+    assert "row 3, amount: “abc” is not a number." in result.output
+    assert "row 3, closed_on: “31.02.2026” is not a date." in result.output
+    assert "row 3, rep_email: No CoachFlow user has the email “ghost@example.com”." in result.output
+    assert "3 problem(s); nothing was imported" in result.output
+    with app.app_context():
+        assert db.session.scalars(select(Deal)).all() == []
+
+
 def test_dry_run_checks_and_writes_nothing(app, org):
     import_accounts(app)
     result = run_import(app, "deals", str(DATA / "german_deals.csv"), "--dry-run")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from coachflow.extensions import db
 from coachflow.sales.importing import ImportRejected, import_records
@@ -237,3 +237,188 @@ def test_values_the_database_cannot_hold_are_problems_not_errors(ctx):
         (4, "account_external_id"),
     }
     assert db.session.scalars(select(Deal)).all() == []
+
+
+def problems_of(rejected):
+    return [(p.row, p.field, p.message % p.params) for p in rejected.value.problems]
+
+
+def test_a_deal_row_that_does_not_parse_still_names_its_unknown_references(ctx):
+    with pytest.raises(ImportRejected) as rejected:
+        import_records(
+            "deals",
+            rows(
+                deal("D1"),
+                deal("D2", amount="abc", closed_on="31.02.2026", rep_email="ghost@example.com"),
+                deal(
+                    "D3",
+                    stage="maybe",
+                    account_external_id="nope",
+                    product_line="Spaceships",
+                    currency="USD",
+                ),
+            ),
+        )
+    assert problems_of(rejected) == [
+        (3, "amount", "“abc” is not a number."),
+        (3, "closed_on", "“31.02.2026” is not a date."),
+        (3, "rep_email", "No CoachFlow user has the email “ghost@example.com”."),
+        (4, "stage", "“maybe” is not a stage: use won, lost or open."),
+        (4, "product_line", "“Spaceships” is not a product line of CoachFlow."),
+        (4, "account_external_id", "No account has the id “nope”; import the accounts first."),
+        (4, "currency", "CoachFlow reports in EUR; this row is in USD."),
+    ]
+    assert rejected.value.problem_count == 7
+    assert db.session.scalars(select(Deal)).all() == []
+
+
+def test_references_that_do_not_parse_are_not_looked_up(ctx):
+    with pytest.raises(ImportRejected) as rejected:
+        import_records(
+            "deals",
+            rows(
+                deal(
+                    "D1",
+                    amount="abc",
+                    rep_email="not-an-email",
+                    currency="EURO",
+                    account_external_id="",
+                    product_line="Spaceships",
+                ),
+                deal("D2", amount="abc", product_line="x" * 121, rep_email="hr@example.com"),
+            ),
+        )
+    assert problems_of(rejected) == [
+        (2, "amount", "“abc” is not a number."),
+        (2, "currency", "“EURO” is not a three-letter currency code."),
+        (2, "account_external_id", "This value is required."),
+        (2, "rep_email", "“not-an-email” is not an email address."),
+        (2, "product_line", "“Spaceships” is not a product line of CoachFlow."),
+        (3, "amount", "“abc” is not a number."),
+        (3, "product_line", "Longer than 120 characters."),
+        (3, "rep_email", "“hr@example.com” is not an active rep or manager."),
+    ]
+    assert db.session.scalars(select(Deal)).all() == []
+
+
+def quota(**over):
+    return {
+        "rep_email": "rep@example.com",
+        "period": "2026-Q1",
+        "product_line": "HW",
+        "currency": "EUR",
+        "revenue_target": "50000",
+        **over,
+    }
+
+
+def test_a_quota_row_that_does_not_parse_still_names_its_unknown_references(ctx):
+    with pytest.raises(ImportRejected) as rejected:
+        import_records(
+            "quotas",
+            rows(
+                quota(),
+                quota(
+                    period="2026-Q5",
+                    revenue_target="abc",
+                    rep_email="ghost@example.com",
+                    product_line="Spaceships",
+                    currency="USD",
+                ),
+                quota(period="2026-Q2", bookings_target="1.5", rep_email="hr@example.com"),
+            ),
+        )
+    assert problems_of(rejected) == [
+        (3, "period", "“2026-Q5” is not a period: write 2026, 2026-Q2 or 2026-05."),
+        (3, "revenue_target", "“abc” is not a number."),
+        (3, "rep_email", "No CoachFlow user has the email “ghost@example.com”."),
+        (3, "product_line", "“Spaceships” is not a product line of CoachFlow."),
+        (3, "currency", "CoachFlow reports in EUR; this row is in USD."),
+        (4, "bookings_target", "Must be a whole number."),
+        (4, "rep_email", "“hr@example.com” is not an active rep or manager."),
+    ]
+    assert db.session.scalars(select(Quota)).all() == []
+
+
+def contact(ext="C1", **over):
+    return {
+        "external_id": ext,
+        "account_external_id": "A1",
+        "name": f"Contact {ext}",
+        "email": f"{ext.lower()}@x.com",
+        **over,
+    }
+
+
+def test_a_contact_row_that_does_not_parse_still_names_its_unknown_account(ctx):
+    with pytest.raises(ImportRejected) as rejected:
+        import_records(
+            "contacts",
+            rows(
+                contact("C1"),
+                contact("C2", language="xx", opted_out="31.02.2026", account_external_id="nope"),
+                contact("C3", email="not-an-email", account_external_id="A1\x00"),
+            ),
+        )
+    assert problems_of(rejected) == [
+        (3, "language", "“xx” is not one of en, de, fr."),
+        (3, "opted_out", "“31.02.2026” is not a date."),
+        (3, "account_external_id", "No account has the id “nope”; import the accounts first."),
+        (
+            4,
+            "account_external_id",
+            "Contains characters that cannot be stored (control or invalid characters).",
+        ),
+        (4, "email", "“not-an-email” is not an email address."),
+    ]
+    assert db.session.scalars(select(Contact)).all() == []
+
+
+def test_an_account_row_that_does_not_parse_still_names_its_unknown_owner(ctx):
+    with pytest.raises(ImportRejected) as rejected:
+        import_records(
+            "accounts",
+            rows(
+                account("A3"),
+                account("A4", name="", owner_email="ghost@example.com"),
+                account("A" * 65, owner_email="hr@example.com"),
+                account("A6", name="", owner_email="not-an-email"),
+            ),
+        )
+    assert problems_of(rejected) == [
+        (3, "name", "This value is required."),
+        (3, "owner_email", "No CoachFlow user has the email “ghost@example.com”."),
+        (4, "external_id", "Longer than 64 characters."),
+        (4, "owner_email", "“hr@example.com” is not an active rep or manager."),
+        (5, "name", "This value is required."),
+        (5, "owner_email", "“not-an-email” is not an email address."),
+    ]
+    assert db.session.scalars(select(CustomerAccount.external_id)).all() == ["A1", "A2"]
+
+
+def test_rows_that_do_not_parse_add_no_queries_per_row(ctx):
+    def statements_for(n):
+        statements = []
+
+        def count(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        bad = [
+            deal(
+                f"D{i}",
+                amount="abc",
+                rep_email=f"ghost{i}@example.com",
+                account_external_id=f"X{i}",
+            )
+            for i in range(n)
+        ]
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            with pytest.raises(ImportRejected) as rejected:
+                import_records("deals", rows(deal("D"), *bad))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert rejected.value.problem_count == 3 * n
+        return statements
+
+    assert len(statements_for(30)) == len(statements_for(2))
