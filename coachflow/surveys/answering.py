@@ -12,30 +12,44 @@ browser's, because the view renders inside ``force_locale(page.language)``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from functools import cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import psycopg
 from flask import current_app
 from flask_babel import LazyString, format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from psycopg.pq import ExecStatus
+from psycopg.types.json import Json
 from sqlalchemy import (
     JSON,
+    Executable,
     Insert,
+    Integer,
     Select,
+    Text,
     Update,
     bindparam,
     case,
+    column,
     func,
     insert,
     literal,
+    or_,
     select,
+    true,
     update,
 )
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from coachflow.errors import DomainError, InvalidToken
 from coachflow.extensions import db
@@ -62,10 +76,14 @@ SCORE_PATTERN = re.compile(r"[0-9]{1,3}")
 # States from which opening the link moves the invitation to "opened".
 NOT_YET_OPENED = (InvitationStatus.QUEUED, InvitationStatus.SENT, InvitationStatus.FAILED)
 T = TypeVar("T")
+POSTGRESQL = PGDialect_psycopg()  # compiles the statements run on psycopg's cursor
 
-# The answer path is the busiest write of the app: it reads and writes plain rows through the
-# tables (one SELECT, two INSERTs, one UPDATE), not mapped objects and the unit of work, with
-# statements built once, so a request spends its time on the database rather than in Python.
+# The answer path is the busiest write of the app. It reads and writes plain rows through the
+# tables, not mapped objects and the unit of work, with statements built once, on a connection of
+# its own rather than the session, so a request spends its time on the database rather than in
+# Python. On PostgreSQL that connection is in autocommit mode and the answer is stored by one
+# statement (data-modifying CTEs), so a submission costs two round trips (read the link, store
+# the answer) instead of seven (BEGIN, SELECT, three writes, COMMIT); see ``_link_connection``.
 invitation_rows = Invitation.__table__
 response_rows = Response.__table__
 answer_rows = Answer.__table__
@@ -271,27 +289,17 @@ def open_invitation(token: str) -> SurveyPage:
     Raises ``InvalidLink`` (404), ``AlreadyAnswered`` (200), ``SurveyClosed`` or ``LinkExpired``
     (410).
     """
-    link = _find(token, questions=True)
-    _check_open(link)
-    if link.opened_at is None:
-        # One conditional UPDATE: a concurrent answer's "answered" is never overwritten.
-        db.session.execute(
-            update(invitation_rows)
-            .where(
-                invitation_rows.c.id == link.invitation_id, invitation_rows.c.opened_at.is_(None)
+    with _link_connection() as connection:
+        link = _find(token, questions=True, connection=connection)
+        _check_open(link)
+        if link.opened_at is None:
+            # One conditional UPDATE: a concurrent answer's "answered" is never overwritten.
+            _run(
+                connection,
+                _statements().mark_opened,
+                {"invitation": link.invitation_id, "now": utcnow()},
             )
-            .values(
-                opened_at=utcnow(),
-                status=case(
-                    (
-                        invitation_rows.c.status.in_(NOT_YET_OPENED),
-                        literal(InvitationStatus.OPENED, invitation_rows.c.status.type),
-                    ),
-                    else_=invitation_rows.c.status,
-                ),
-            )
-        )
-        db.session.commit()
+            connection.commit()
     return link.page
 
 
@@ -302,38 +310,44 @@ def submit(token: str, values: Mapping[str, Sequence[str]]) -> SurveyPage:
     Raises ``AnswersRefused`` (422) naming each problem, or a ``LinkProblem``; after a refusal
     nothing is stored. Returns the page, whose ``thanks`` the thank-you page shows.
     """
-    link = _find(token, questions=True)
-    _check_open(link, resubmitted=True)
-    answers = check_answers(link.page, values)
-    now = utcnow()
-    statements = _statements()
-    try:
-        response_id = db.session.scalar(
-            statements.add_response,
-            {
-                "invitation_id": link.invitation_id,
-                "survey_id": link.survey_id,
-                "version_id": link.version_id,
-                "rep_id": link.rep_id,
-                "team_id": link.team_id,
-                "language": link.page.language,
-                "submitted_at": now,
-            },
-        )
-        if answers:
-            db.session.execute(statements.add_answers, _answer_params(response_id, answers))
-        db.session.execute(
-            statements.mark_answered, {"invitation_id": link.invitation_id, "now": now}
-        )
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        # Another submission for this invitation committed first: keep it, tell this one kindly.
-        kept = select(response_rows.c.id).where(response_rows.c.invitation_id == link.invitation_id)
-        if db.session.scalar(kept) is not None:
-            raise AlreadyAnswered(link.page, resubmitted=True) from None
-        raise
+    with _link_connection() as connection:
+        link = _find(token, questions=True, connection=connection)
+        _check_open(link, resubmitted=True)
+        answers = check_answers(link.page, values)
+        try:
+            _store(connection, link, answers)
+            connection.commit()
+        except (IntegrityError, psycopg.IntegrityError):
+            connection.rollback()
+            # Another submission for this invitation committed first: keep it, tell this one
+            # kindly.
+            kept = _run(connection, _statements().kept, {"invitation": link.invitation_id})
+            if kept:
+                raise AlreadyAnswered(link.page, resubmitted=True) from None
+            raise
     return link.page
+
+
+def _store(connection: Connection, link: Link, answers: list[dict]) -> None:
+    """Write the response, its answers and the invitation's "answered" state (not committed)."""
+    statements = _statements(connection.dialect.name)
+    # Parameter names are no column names: an UPDATE would SET columns named like them.
+    response = {
+        "invitation": link.invitation_id,
+        "survey": link.survey_id,
+        "version": link.version_id,
+        "rep": link.rep_id,
+        "team": link.team_id,
+        "in_language": link.page.language,
+        "now": utcnow(),
+    }
+    if statements.store_answer is not None:  # PostgreSQL: one statement
+        _run(connection, statements.store_answer, {**response, "answers": Json(answers)})
+        return
+    response_id = connection.scalar(statements.add_response, response)
+    if answers:
+        connection.execute(statements.add_answers, _answer_params(response_id, answers))
+    connection.execute(statements.mark_answered, response)
 
 
 def _answer_params(response_id: int, answers: list[dict]) -> list[dict]:
@@ -480,13 +494,16 @@ class Link:
 class _Statements:
     find: Select
     find_with_questions: Select
+    mark_opened: Update
     add_response: Insert
     add_answers: Insert
     mark_answered: Update
+    store_answer: Select | None  # the three writes above as one statement, on PostgreSQL
+    kept: Select  # the response an invitation has
 
 
 @cache
-def _statements() -> _Statements:
+def _statements(dialect: str = "") -> _Statements:
     i, s, v, q = invitation_rows.c, survey_rows.c, version_rows.c, question_rows.c
     find = (
         select(
@@ -522,62 +539,190 @@ def _statements() -> _Statements:
         .order_by(q.position)
     )
     now = bindparam("now", type_=i.answered_at.type)
-    return _Statements(
-        find=find,
-        find_with_questions=find_with_questions,
-        add_response=insert(response_rows).returning(response_rows.c.id),
-        # No choices is SQL NULL, not a JSON null.
-        add_answers=insert(answer_rows).values(
-            choices=bindparam("choices", type_=JSON(none_as_null=True))
-        ),
-        mark_answered=update(invitation_rows)
-        .where(i.id == bindparam("invitation_id"))
+    this_invitation = i.id == bindparam("invitation")
+    add_response = insert(response_rows).values(
+        invitation_id=bindparam("invitation"),
+        survey_id=bindparam("survey"),
+        version_id=bindparam("version"),
+        rep_id=bindparam("rep"),
+        team_id=bindparam("team"),
+        language=bindparam("in_language"),
+        submitted_at=now,
+    )
+    mark_answered = (
+        update(invitation_rows)
+        .where(this_invitation)
         .values(
             status=InvitationStatus.ANSWERED,
             answered_at=now,
             opened_at=func.coalesce(i.opened_at, now),
+        )
+    )
+    return _Statements(
+        find=find,
+        find_with_questions=find_with_questions,
+        mark_opened=update(invitation_rows)
+        .where(this_invitation, i.opened_at.is_(None))
+        .values(
+            opened_at=now,
+            status=case(
+                (
+                    or_(*(i.status == status for status in NOT_YET_OPENED)),
+                    literal(InvitationStatus.OPENED, i.status.type),
+                ),
+                else_=i.status,
+            ),
+        ),
+        add_response=add_response.returning(response_rows.c.id),
+        # No choices is SQL NULL, not a JSON null.
+        add_answers=insert(answer_rows).values(
+            choices=bindparam("choices", type_=JSON(none_as_null=True))
+        ),
+        mark_answered=mark_answered,
+        store_answer=_one_statement(add_response, mark_answered)
+        if dialect == "postgresql"
+        else None,
+        kept=select(response_rows.c.id).where(
+            response_rows.c.invitation_id == bindparam("invitation")
         ),
     )
 
 
-def _find(token: str, *, questions: bool) -> Link:
+def _one_statement(add_response: Insert, mark_answered: Update) -> Select:
+    """The response, its answers (a JSON array of objects with ``question_id`` and ``score``,
+    ``choices`` or ``text``) and the invitation's "answered" state in one PostgreSQL statement.
+
+    Every data-modifying CTE runs exactly once, whether or not the main query reads it, and the
+    statement is atomic: a second response to the invitation violates ``UNIQUE(invitation_id)``
+    and nothing of it is kept.
+    """
+    response = add_response.returning(response_rows.c.id).cte("response")
+    given = (
+        func.json_to_recordset(bindparam("answers", type_=JSON))
+        .table_valued(
+            column("question_id", Integer),
+            column("score", Integer),
+            column("choices", JSON),
+            column("text", Text),
+        )
+        .render_derived(name="given", with_types=True)
+    )
+    answers = insert(answer_rows).from_select(
+        ["response_id", "question_id", "score", "choices", "text"],
+        select(response.c.id, given.c.question_id, given.c.score, given.c.choices, given.c.text)
+        .select_from(response)
+        .join(given, true()),
+    )
+    return select(response.c.id).add_cte(answers.cte("answers"), mark_answered.cte("answered"))
+
+
+@contextmanager
+def _link_connection() -> Iterator[Connection]:
+    """A connection of the engine's pool for one answer-page request.
+
+    On PostgreSQL it runs in autocommit mode: each statement is its own transaction, so reading
+    the link costs no BEGIN and storing an answer, one statement, no COMMIT. Elsewhere (SQLite)
+    statements run in a transaction that ``commit()`` ends.
+    """
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
+
+
+def _run(
+    connection: Connection | Session, statement: Executable, params: Mapping[str, Any]
+) -> Sequence[Sequence[Any]]:
+    """The rows of ``statement`` (none for a write without RETURNING), each a plain tuple.
+
+    On a PostgreSQL connection the statement, compiled once, goes straight to psycopg's cursor:
+    SQLAlchemy's result machinery would cost as much CPU as the rest of the request. The
+    parameters must then be what psycopg takes (plain values, ``Json`` for JSON), and result
+    values come as psycopg gives them (strings for enums, JSON already decoded).
+    """
+    if isinstance(connection, Connection) and connection.dialect.name == "postgresql":
+        sql, literals = _compiled(statement)
+        cursor = connection.connection.driver_connection.cursor()
+        cursor.execute(sql, {**literals, **params}, prepare=True)
+        # Asking for ``cursor.description`` would build a column object for each column.
+        returned = cursor.pgresult is not None and cursor.pgresult.status == ExecStatus.TUPLES_OK
+        return cursor.fetchall() if returned else ()
+    result = connection.execute(statement, params)
+    return result.all() if result.returns_rows else ()
+
+
+@cache
+def _compiled(statement: Executable) -> tuple[str, dict[str, Any]]:
+    """``statement`` as psycopg's SQL text, and the values of the literals it binds (an enum
+    member as its value)."""
+    compiled = statement.compile(dialect=POSTGRESQL)
+    if compiled.post_compile_params:
+        raise ValueError("an expanding parameter (IN list) cannot go to the cursor as it is")
+    literals = {
+        name: value.value if isinstance(value, Enum) else value
+        for name, value in compiled.params.items()
+        if value is not None
+    }
+    return compiled.string, literals
+
+
+def _find(token: str, *, questions: bool, connection: Connection | Session | None = None) -> Link:
     """The invitation behind ``token`` with its survey page (and questions), or ``InvalidLink``.
 
     One query: the invitation joined to its survey and version, and to the version's questions
-    (one row each) when they are wanted.
+    (one row each) when they are wanted. Without ``connection``, the session's.
     """
     if not TOKEN_PATTERN.fullmatch(token):
         raise InvalidLink()
     statements = _statements()
     query = statements.find_with_questions if questions else statements.find
-    rows = db.session.execute(query, {"token_hash": tokens.hash_token(token)}).all()
+    executor = db.session if connection is None else connection
+    rows = _run(executor, query, {"token_hash": tokens.hash_token(token)})
     if not rows:
         raise InvalidLink()
-    first = rows[0]
-    language = page_language(first.language, first.texts, first.default_language)
+    (
+        invitation_id,
+        survey_id,
+        version_id,
+        contact_id,
+        rep_id,
+        team_id,
+        wanted_language,
+        status,
+        expires_at,
+        opened_at,
+        answered_at,
+        survey_status,
+        name,
+        default_language,
+        texts,
+    ) = rows[0][:15]
+    language = page_language(wanted_language, texts, default_language)
     page = build_page(
         language,
-        first.default_language,
-        first.name,
-        first.texts,
+        default_language,
+        name,
+        texts,
         [
-            (r.question_id, r.type, r.required, r.question_texts, r.options)
-            for r in rows
-            if questions and r.question_id is not None
-        ],
+            (question_id, QuestionType(qtype), required, question_texts, options)
+            for question_id, qtype, required, question_texts, options in (r[15:] for r in rows)
+            if question_id is not None
+        ]
+        if questions
+        else (),
     )
     return Link(
-        first.id,
-        first.survey_id,
-        first.version_id,
-        first.contact_id,
-        first.rep_id,
-        first.team_id,
-        first.status,
-        first.expires_at,
-        first.opened_at,
-        first.answered_at,
-        first.survey_status,
+        invitation_id,
+        survey_id,
+        version_id,
+        contact_id,
+        rep_id,
+        team_id,
+        InvitationStatus(status),
+        expires_at,
+        opened_at,
+        answered_at,
+        SurveyStatus(survey_status),
         page,
     )
 

@@ -85,3 +85,26 @@ def test_every_problem_is_named_at_once():
 @pytest.mark.parametrize("score", ["11", "-1", "abc", "9.0", "1e1", "０", "999999"])
 def test_a_score_off_the_scale_is_refused(score):
     assert _problems({"q1": [score]}) == {"q1": "Choose a score from 0 to 10."}
+
+
+def test_statements_for_psycopgs_cursor_carry_their_literals_as_plain_values():
+    from coachflow.surveys import answering
+
+    statements = answering._statements("postgresql")
+    sql, literals = answering._compiled(statements.store_answer)
+    assert sql.startswith("WITH response AS")
+    assert "json_to_recordset(%(answers)s::JSON)" in sql
+    assert literals == {"param_1": "answered"}  # the enum member's value, not the member
+    assert type(literals["param_1"]) is str
+    _sql, literals = answering._compiled(statements.mark_opened)
+    assert sorted(literals.values()) == ["failed", "opened", "queued", "sent"]
+
+
+def test_an_in_list_cannot_go_to_psycopgs_cursor_unexpanded():
+    from sqlalchemy import select
+
+    from coachflow.surveys import answering
+
+    ids = select(answering.invitation_rows.c.id).where(answering.invitation_rows.c.id.in_([1, 2]))
+    with pytest.raises(ValueError, match="IN list"):
+        answering._compiled(ids)
