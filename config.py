@@ -61,7 +61,12 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
             env.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'coachflow.sqlite'}"
         )
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Connections each process keeps open: at least gunicorn's --threads, or connections
+        # beyond the pool are opened and closed for every request.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {
+            "pool_pre_ping": True,
+            "pool_size": _int("DATABASE_POOL_SIZE", 5),
+        }
         self.REDIS_URL = env.get("REDIS_URL") or None
 
         # Mail: without MAIL_SERVER, messages are printed to the console instead of sent.

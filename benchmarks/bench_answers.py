@@ -2,12 +2,14 @@
 
 Invitations with known tokens are created in a fresh database; gunicorn serves the app as
 production does (``gunicorn -w 2 wsgi:app``, configured from the environment), once with sync
-workers and once with gthread workers (8 threads each). A load tool in a second process
-(``python -m benchmarks.bench_answers load``: threads and ``http.client``, 16 connections at
-once, keep-alive when the server offers it) first GETs ``/ping`` of the same app (no database:
-the ceiling of the framework and the server) 5,000 times, then POSTs one answer to each of
-5,000 invitations. Afterwards every accepted submission (303) must have its response in the
-database. Loopback only; every loop is bounded by the number of requests.
+workers and once with gthread workers (8 threads each, ``DATABASE_POOL_SIZE=8``). A load tool
+in a second process (``python -m benchmarks.bench_answers load``: threads and ``http.client``,
+16 connections at once, keep-alive when the server offers it) first GETs ``/ping`` of the same
+app (no database: the ceiling of the framework and the server) 5,000 times, then POSTs one
+answer to each of 5,000 invitations. Afterwards every accepted submission (303) must have its
+response in the database. The CPU time the gunicorn workers and the PostgreSQL backends spent
+is read from ``/proc`` around each measurement and shown per request. Loopback only; every loop
+is bounded by the number of requests.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 
 from benchmarks.common import POSTGRES_SERVER, fresh_app, postgres_available
 from coachflow.accounts.models import Role, Team, User
@@ -54,7 +56,11 @@ INVITATIONS = 5_000
 WARM_UP = 300
 CONCURRENCY = 16
 WORKERS = 2
-SERVERS = (("sync workers", ()), ("gthread workers, 8 threads each", ("--threads", "8")))
+# Each configuration: its label, gunicorn's options and the environment it is configured with.
+SERVERS = (
+    ("sync workers", (), {}),
+    ("gthread workers, 8 threads each", ("--threads", "8"), {"DATABASE_POOL_SIZE": "8"}),
+)
 COMMENTS = ("Quick and friendly.", "Delivery was late.", "", "Great support from our rep.")
 
 
@@ -69,19 +75,24 @@ def run() -> list[str]:
     per_server = WARM_UP + INVITATIONS
     with fresh_app("postgresql", DATABASE) as app:
         links, fields = seed(app, per_server * len(SERVERS))
-        for n, (label, options) in enumerate(SERVERS):
+        for n, (label, options, settings) in enumerate(SERVERS):
             batch = links[n * per_server : (n + 1) * per_server]
-            lines += measure(app, label, options, batch[:WARM_UP], batch[WARM_UP:], fields)
+            lines += measure(
+                app, label, (options, settings), batch[:WARM_UP], batch[WARM_UP:], fields
+            )
     return lines
 
 
-def measure(app, label, options, warm_up, measured, fields) -> list[str]:
+def measure(app, label, server, warm_up, measured, fields) -> list[str]:
     """The bare endpoint and the answers on one server configuration, and what was kept."""
-    with gunicorn(f"{POSTGRES_SERVER}/{DATABASE}", options) as port:
+    with gunicorn(f"{POSTGRES_SERVER}/{DATABASE}", *server) as (port, server_pid):
         load(port, [("GET", "/ping", "")] * WARM_UP)
         load(port, [answer_request(t, fields, n) for n, t in enumerate(warm_up)])
+        processes = CpuMeter(app, server_pid)
         bare = load(port, [("GET", "/ping", "")] * len(measured))
+        bare_cpu = processes.spent()
         answers = load(port, [answer_request(t, fields, n) for n, t in enumerate(measured)])
+        answers_cpu = processes.spent()
     accepted = [t for t, status in zip(measured, answers["statuses"], strict=True) if status == 303]
     refused = [t for t, status in zip(measured, answers["statuses"], strict=True) if status != 303]
     stored, unacknowledged = stored_responses(app, accepted), stored_responses(app, refused)
@@ -97,9 +108,78 @@ def measure(app, label, options, warm_up, measured, fields) -> list[str]:
         f"refused: {len(refused)}, load tool busy {answers['client_cpu']:.0%} of a CPU",
         f"  ratio to the bare ceiling: {answer_rate / bare_rate:.2f} (target >= 0.50); "
         f"p95 target < 100 ms",
+        f"  CPU per request: /ping {per_request(bare_cpu, measured)}; "
+        f"answer {per_request(answers_cpu, measured)}",
         f"  submissions lost: {len(accepted) - stored} (accepted and stored: {stored:,}; "
         f"stored though not acknowledged: {unacknowledged})",
     ]
+
+
+def per_request(spent: dict[str, float], requests: list) -> str:
+    """CPU milliseconds per request, by group of processes."""
+    return ", ".join(
+        f"{group} {seconds / len(requests) * 1000:.2f} ms" for group, seconds in spent.items()
+    )
+
+
+class CpuMeter:
+    """CPU time spent by the gunicorn workers and by the app's PostgreSQL backends (Linux
+    ``/proc``), between one reading and the next: where a request's cost goes."""
+
+    TICKS = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, app, server_pid: int) -> None:
+        self.app, self.server_pid = app, server_pid
+        self.last = self.readings()
+
+    def spent(self) -> dict[str, float]:
+        now = self.readings()
+        spent = {
+            group: sum(now[group].get(pid, 0.0) - seconds for pid, seconds in last.items())
+            + sum(seconds for pid, seconds in now[group].items() if pid not in last)
+            for group, last in self.last.items()
+        }
+        self.last = now
+        return spent
+
+    def readings(self) -> dict[str, dict[int, float]]:
+        with self.app.app_context():
+            backends = db.session.scalars(
+                text(
+                    "SELECT pid FROM pg_stat_activity"
+                    " WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": DATABASE},
+            ).all()
+            db.session.rollback()
+        workers = [pid for pid in _processes() if _parent(pid) == self.server_pid]
+        return {
+            "gunicorn workers": {pid: _cpu_seconds(pid) for pid in workers},
+            "PostgreSQL": {pid: _cpu_seconds(pid) for pid in backends},
+        }
+
+
+def _processes() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """The fields of ``/proc/<pid>/stat`` after the command name; empty once it has exited."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
+def _parent(pid: int) -> int | None:
+    fields = _stat_fields(pid)
+    return int(fields[1]) if fields else None
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a process so far."""
+    fields = _stat_fields(pid)
+    return (int(fields[11]) + int(fields[12])) / CpuMeter.TICKS if fields else 0.0
 
 
 # Data ------------------------------------------------------------------------------------------
@@ -207,15 +287,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, options: tuple[str, ...] = ()):
+def gunicorn(database_url: str, options: tuple[str, ...] = (), settings: dict | None = None):
     """``gunicorn -w 2 [options] wsgi:app`` on a free loopback port, configured as production
-    is (from the environment)."""
+    is (from the environment); yields the port and the gunicorn master's process id."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "MAIL_SERVER")}
     with tempfile.TemporaryDirectory() as instance:
         env.update(
             DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY, COACHFLOW_INSTANCE_DIR=instance
         )
+        env.update(settings or {})
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -235,7 +316,7 @@ def gunicorn(database_url: str, options: tuple[str, ...] = ()):
         )
         try:
             wait_until_serving(port, server)
-            yield port
+            yield port, server.pid
         finally:
             server.terminate()
             try:
