@@ -47,8 +47,10 @@ def test_configuration_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("REDIS_URL", "redis://cache:6379/0")
     monkeypatch.setenv("SECRET_KEY", "from-the-environment")
     monkeypatch.setenv("MAIL_SERVER", "smtp.example.com")
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "8")
     config = Config()
     assert config.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://app@db/coachflow"
+    assert config.SQLALCHEMY_ENGINE_OPTIONS == {"pool_pre_ping": True, "pool_size": 8}
     assert config.REDIS_URL == "redis://cache:6379/0"
     assert config.RATELIMIT_STORAGE_URI == "redis://cache:6379/0"
     assert config.SECRET_KEY == "from-the-environment"
@@ -56,11 +58,12 @@ def test_configuration_comes_from_the_environment(monkeypatch):
 
 
 def test_embedded_default_needs_no_services(monkeypatch, tmp_path):
-    for name in ("DATABASE_URL", "REDIS_URL", "MAIL_SERVER", "SECRET_KEY"):
+    for name in ("DATABASE_URL", "DATABASE_POOL_SIZE", "REDIS_URL", "MAIL_SERVER", "SECRET_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr("config.INSTANCE_DIR", tmp_path)
     config = Config()
     assert f"sqlite:///{tmp_path / 'coachflow.sqlite'}" == config.SQLALCHEMY_DATABASE_URI
     assert config.REDIS_URL is None
+    assert config.SQLALCHEMY_ENGINE_OPTIONS["pool_size"] == 5
     assert config.MAIL_SUPPRESS_SEND is True
     assert (tmp_path / "secret_key").read_text() == config.SECRET_KEY
