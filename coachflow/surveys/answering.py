@@ -330,7 +330,7 @@ def submit(token: str, values: Mapping[str, Sequence[str]]) -> SurveyPage:
 
 def _store(connection: Connection, link: Link, answers: list[dict]) -> None:
     """Write the response, its answers and the invitation's "answered" state (not committed)."""
-    statements = _statements(connection.dialect.name)
+    statements = _statements()
     # Parameter names are no column names: an UPDATE would SET columns named like them.
     response = {
         "invitation": link.invitation_id,
@@ -341,7 +341,7 @@ def _store(connection: Connection, link: Link, answers: list[dict]) -> None:
         "in_language": link.page.language,
         "now": utcnow(),
     }
-    if statements.store_answer is not None:  # PostgreSQL: one statement
+    if connection.dialect.name == "postgresql":  # one statement
         _run(connection, statements.store_answer, {**response, "answers": Json(answers)})
         return
     response_id = connection.scalar(statements.add_response, response)
@@ -498,12 +498,12 @@ class _Statements:
     add_response: Insert
     add_answers: Insert
     mark_answered: Update
-    store_answer: Select | None  # the three writes above as one statement, on PostgreSQL
+    store_answer: Select  # the three writes above as one statement, for PostgreSQL
     kept: Select  # the response an invitation has
 
 
 @cache
-def _statements(dialect: str = "") -> _Statements:
+def _statements() -> _Statements:
     i, s, v, q = invitation_rows.c, survey_rows.c, version_rows.c, question_rows.c
     find = (
         select(
@@ -579,9 +579,7 @@ def _statements(dialect: str = "") -> _Statements:
             choices=bindparam("choices", type_=JSON(none_as_null=True))
         ),
         mark_answered=mark_answered,
-        store_answer=_one_statement(add_response, mark_answered)
-        if dialect == "postgresql"
-        else None,
+        store_answer=_one_statement(add_response, mark_answered),
         kept=select(response_rows.c.id).where(
             response_rows.c.invitation_id == bindparam("invitation")
         ),

@@ -90,7 +90,7 @@ def test_a_score_off_the_scale_is_refused(score):
 def test_statements_for_psycopgs_cursor_carry_their_literals_as_plain_values():
     from coachflow.surveys import answering
 
-    statements = answering._statements("postgresql")
+    statements = answering._statements()
     sql, literals = answering._compiled(statements.store_answer)
     assert sql.startswith("WITH response AS")
     assert "json_to_recordset(%(answers)s::JSON)" in sql
