@@ -1,6 +1,6 @@
 """The WSGI entry point: ``gunicorn wsgi:app``; Celery workers use ``celery -A wsgi.celery``."""
 
-from coachflow import create_app
+from coachflow.app import create_app
 
 app = create_app()
 celery = app.extensions["celery"]

@@ -34,8 +34,9 @@ from sqlalchemy import func, insert, select, text, update
 
 from benchmarks.common import POSTGRES_SERVER, fresh_app, postgres_available
 from coachflow.accounts.models import Role, Team, User
-from coachflow.extensions import db
-from coachflow.surveys import tokens
+from coachflow.lib import tokens
+from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 from coachflow.surveys.models import (
     Invitation,
     InvitationStatus,
@@ -47,7 +48,6 @@ from coachflow.surveys.models import (
     SurveyStatus,
     SurveyVersion,
 )
-from coachflow.timeutil import utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "bench_answers"

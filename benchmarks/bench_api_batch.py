@@ -20,9 +20,9 @@ from sqlalchemy import insert, select
 from benchmarks.common import fresh_app, kinds
 from coachflow.accounts.models import ProductLine, Role, User
 from coachflow.api import tokens
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 from coachflow.sales.models import CustomerAccount
-from coachflow.timeutil import utcnow
 
 CALLS = 20
 BATCH = 1_000

@@ -20,10 +20,10 @@ from sqlalchemy import delete, insert, select
 
 from benchmarks.common import fresh_app, kinds
 from coachflow.accounts.models import ProductLine, Role, User
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 from coachflow.sales.models import CustomerAccount, Deal, ImportKind
 from coachflow.sales.services import import_local_file
-from coachflow.timeutil import utcnow
 
 SIZES = (10_000, 100_000)
 REPS, ACCOUNTS = 50, 2_000

@@ -24,7 +24,8 @@ from sqlalchemy import func, insert, select
 
 from benchmarks.common import fresh_app, kinds
 from coachflow.accounts.models import Role, Team, User
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 from coachflow.sales.models import Contact, CustomerAccount
 from coachflow.surveys import distribution, sending
 from coachflow.surveys.distribution import Recipient
@@ -36,7 +37,6 @@ from coachflow.surveys.models import (
     SurveyStatus,
     SurveyVersion,
 )
-from coachflow.timeutil import utcnow
 
 INVITATIONS = 10_000
 REPS, ACCOUNTS = 50, 2_000
@@ -175,7 +175,9 @@ def create(app, survey_id: int) -> float:
             for r in rows
         ]
         started = time.perf_counter()
-        with mock.patch("coachflow.jobs.run_in_background"):  # the benchmark sends them itself
+        with mock.patch(
+            "coachflow.platform.jobs.run_in_background"
+        ):  # the benchmark sends them itself
             distribution.create_invitations(
                 survey, recipients, manager, base_url="https://feedback.example"
             )

@@ -18,7 +18,7 @@ from sqlalchemy import event, func, select
 from benchmarks.common import fresh_app, kinds
 from coachflow.accounts import demo
 from coachflow.accounts.models import Role, User
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 from coachflow.sales.demo import seed_sales
 from coachflow.surveys.demo import seed_surveys
 from coachflow.surveys.models import Answer, Survey, SurveyKind

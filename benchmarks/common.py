@@ -11,8 +11,8 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from coachflow import create_app
-from coachflow.extensions import db
+from coachflow.app import create_app
+from coachflow.platform.extensions import db
 from config import TestConfig
 
 POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")

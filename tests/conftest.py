@@ -22,8 +22,8 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from coachflow import create_app
-from coachflow.extensions import db
+from coachflow.app import create_app
+from coachflow.platform.extensions import db
 from config import TestConfig
 
 TEST_DB = os.environ.get("COACHFLOW_TEST_DB", "sqlite")

@@ -6,7 +6,7 @@ import factory
 from werkzeug.security import generate_password_hash
 
 from coachflow.accounts.models import ProductLine, Role, Team, User
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 
 PASSWORD = "correct horse battery"
 # One cheap hash for every test user: hashing is tested on its own, not in every fixture.

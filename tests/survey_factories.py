@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from coachflow.extensions import db
-from coachflow.surveys import tokens
+from coachflow.lib import tokens
+from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 from coachflow.surveys.models import (
     Invitation,
     InvitationStatus,
@@ -16,7 +17,6 @@ from coachflow.surveys.models import (
     SurveyStatus,
     SurveyVersion,
 )
-from coachflow.timeutil import utcnow
 
 NPS_QUESTION = {
     "en": "How likely are you to recommend us to a colleague?",

@@ -8,8 +8,8 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from coachflow.accounts import demo, services
-from coachflow.errors import DomainError
-from coachflow.extensions import db
+from coachflow.platform.errors import DomainError
+from coachflow.platform.extensions import db
 from coachflow.sales.demo import seed_sales
 from coachflow.surveys.demo import seed_surveys
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from coachflow.accounts.models import ProductLine, Role, Team, User
 from coachflow.accounts.services import hash_password
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 
 DEMO_PASSWORD = "coachflow-demo"  # noqa: S105 (the documented demo login)
 REPS_PER_TEAM = 6

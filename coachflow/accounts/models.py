@@ -15,14 +15,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coachflow.extensions import db
-from coachflow.timeutil import UTCDateTime, utcnow
+from coachflow.platform.extensions import db
+from coachflow.platform.time import UTCDateTime, utcnow
 
 LANGUAGES = ("en", "de", "fr")
 
 
 class Role(enum.StrEnum):
-    """One role per user; what each may do is decided in ``coachflow.auth.permissions``."""
+    """One role per user; what each may do is decided in ``coachflow.platform.permissions``."""
 
     ADMIN = "admin"
     HR = "hr"

@@ -8,8 +8,8 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from coachflow.accounts.models import AuditEvent, ProductLine, Role, Team, User
-from coachflow.auth.permissions import visible_teams
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
+from coachflow.platform.permissions import visible_teams
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from coachflow import audit, mailing
 from coachflow.accounts.models import (
     PasswordResetToken,
     ProductLine,
@@ -22,9 +21,10 @@ from coachflow.accounts.models import (
     Team,
     User,
 )
-from coachflow.errors import Conflict, DomainError, InvalidToken
-from coachflow.extensions import db
-from coachflow.timeutil import utcnow
+from coachflow.platform import audit, mailing
+from coachflow.platform.errors import Conflict, DomainError, InvalidToken
+from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 
 MIN_PASSWORD_LENGTH = 10
 INVITATION_TTL = timedelta(days=7)

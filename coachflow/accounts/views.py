@@ -16,10 +16,10 @@ from coachflow.accounts.forms import (
 )
 from coachflow.accounts.models import ProductLine, Role, Team, User
 from coachflow.auth.forms import ChangePasswordForm
-from coachflow.auth.permissions import Action, get_or_404, requires, visible_teams
-from coachflow.errors import DomainError
-from coachflow.extensions import db
-from coachflow.web import apply_domain_error
+from coachflow.platform.errors import DomainError
+from coachflow.platform.extensions import db
+from coachflow.platform.permissions import Action, get_or_404, requires, visible_teams
+from coachflow.platform.web import apply_domain_error
 
 bp = Blueprint("accounts", __name__)
 

@@ -11,11 +11,11 @@ from coachflow.accounts.forms import ConfirmForm
 from coachflow.accounts.models import User
 from coachflow.api import tokens
 from coachflow.api.forms import ApiTokenForm
-from coachflow.auth.permissions import Action, requires
-from coachflow.errors import DomainError
-from coachflow.extensions import db
+from coachflow.platform.errors import DomainError
+from coachflow.platform.extensions import db
+from coachflow.platform.permissions import Action, requires
+from coachflow.platform.web import apply_domain_error
 from coachflow.sales.models import ApiToken
-from coachflow.web import apply_domain_error
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/admin/api-tokens")
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from coachflow.accounts.models import User
 from coachflow.accounts.services import normalise_email
 from coachflow.api import tokens
-from coachflow.errors import DomainError
-from coachflow.extensions import db
+from coachflow.platform.errors import DomainError
+from coachflow.platform.extensions import db
 
 api_token_cli = AppGroup("api-token", help="Issue, revoke and list REST API tokens.")
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from coachflow.sales import money
-from coachflow.sales.csvreading import parse_decimal
+from coachflow.lib import money
+from coachflow.lib.csvio import parse_decimal
 from coachflow.sales.records import FIELDS, N_, Problem
 
 MAX_BATCH = 1000

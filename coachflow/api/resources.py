@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 
 from coachflow.accounts.models import ProductLine, User
-from coachflow.auth.permissions import visible_sales
+from coachflow.lib.money import from_minor
+from coachflow.lib.periods import Period, parse_period
+from coachflow.platform.permissions import visible_sales
 from coachflow.sales.models import Contact, CustomerAccount, Deal, Quota
-from coachflow.sales.money import from_minor
-from coachflow.sales.periods import Period, parse_period
 
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 500

@@ -1,6 +1,6 @@
 """API tokens: issue one (shown once, stored as SHA-256), revoke it, and recognise it on a request.
 
-A token acts as its user, limited to its scopes: ``coachflow.auth.permissions`` decides what an
+A token acts as its user, limited to its scopes: ``coachflow.platform.permissions`` decides what an
 ``ApiCaller`` may do exactly as it decides for a signed-in user, plus the scope.
 """
 
@@ -15,12 +15,12 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from coachflow import audit
 from coachflow.accounts.models import Role, Team, User
-from coachflow.errors import DomainError
-from coachflow.extensions import db
+from coachflow.platform import audit
+from coachflow.platform.errors import DomainError
+from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 from coachflow.sales.models import ApiToken
-from coachflow.timeutil import utcnow
 
 TOKEN_PREFIX = "cf_"  # noqa: S105 (a marker that makes leaked tokens easy to spot, not a secret)
 # What lists show to tell tokens apart: the marker and the first random characters.

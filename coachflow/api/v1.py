@@ -25,14 +25,12 @@ from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from coachflow.accounts.models import User
 from coachflow.api import payloads, resources, services
 from coachflow.api.openapi import openapi_document
-from coachflow.api.problems import (
-    INVALID_PARAMETER,
-    MALFORMED_BODY,
-    VALIDATION,
-    problem,
-)
 from coachflow.api.tokens import ApiCaller, authenticate
-from coachflow.auth.permissions import (
+from coachflow.lib.periods import Period, parse_period
+from coachflow.platform.error_pages import render_error
+from coachflow.platform.errors import DomainError
+from coachflow.platform.extensions import csrf, db, limiter
+from coachflow.platform.permissions import (
     TOKEN_SCOPES,
     Action,
     allowed,
@@ -41,12 +39,14 @@ from coachflow.auth.permissions import (
     caller,
     requires,
 )
-from coachflow.core.errors import render_error
-from coachflow.errors import DomainError
-from coachflow.extensions import csrf, db, limiter
+from coachflow.platform.problems import (
+    INVALID_PARAMETER,
+    MALFORMED_BODY,
+    VALIDATION,
+    problem,
+)
 from coachflow.sales.importing import ImportRejected
 from coachflow.sales.models import Quota
-from coachflow.sales.periods import Period, parse_period
 from coachflow.sales.records import N_
 from coachflow.surveys import distribution
 from coachflow.surveys.models import Invitation, Survey, SurveyKind, SurveyStatus

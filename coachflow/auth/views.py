@@ -18,10 +18,10 @@ from flask_login import current_user, login_user, logout_user
 
 from coachflow.accounts import services
 from coachflow.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm
-from coachflow.auth.permissions import Action, requires
-from coachflow.errors import DomainError, InvalidToken
-from coachflow.extensions import limiter
-from coachflow.web import apply_domain_error, is_safe_next
+from coachflow.platform.errors import DomainError, InvalidToken
+from coachflow.platform.extensions import limiter
+from coachflow.platform.permissions import Action, requires
+from coachflow.platform.web import apply_domain_error, is_safe_next
 
 bp = Blueprint("auth", __name__)
 

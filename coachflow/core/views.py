@@ -8,8 +8,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from coachflow.accounts import queries
-from coachflow.auth.permissions import Action, requires
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
+from coachflow.platform.permissions import Action, requires
 
 bp = Blueprint("core", __name__)
 

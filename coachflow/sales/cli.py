@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from coachflow.errors import DomainError
+from coachflow.platform.errors import DomainError
 from coachflow.sales import services
 from coachflow.sales.models import ImportKind, ImportStatus
 

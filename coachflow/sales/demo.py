@@ -29,11 +29,11 @@ from sqlalchemy import insert, select
 
 from coachflow.accounts.demo import FIRST_NAMES, LAST_NAMES, DemoOrg
 from coachflow.accounts.models import ProductLine, User
-from coachflow.extensions import db
-from coachflow.sales.figures import shifted
+from coachflow.lib.figures import shifted
+from coachflow.lib.periods import Period, PeriodKind
+from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage, Quota
-from coachflow.sales.periods import Period, PeriodKind
-from coachflow.timeutil import utcnow
 
 ACCOUNTS_PER_REP = (36, 44)
 DEALS_PER_YEAR = 200

@@ -16,16 +16,16 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from coachflow import progress
-from coachflow.auth.permissions import Action, requires
-from coachflow.errors import DomainError
-from coachflow.extensions import db
-from coachflow.jobs import check_import, execute_import, run_in_background
+from coachflow.platform import progress
+from coachflow.platform.errors import DomainError
+from coachflow.platform.extensions import db
+from coachflow.platform.jobs import check_import, execute_import, run_in_background
+from coachflow.platform.permissions import Action, requires
+from coachflow.platform.web import apply_domain_error
 from coachflow.sales import services
 from coachflow.sales.import_forms import UploadForm, columns_form
 from coachflow.sales.models import ImportKind, ImportRun, ImportStatus
 from coachflow.sales.records import FIELDS
-from coachflow.web import apply_domain_error
 
 bp = Blueprint("sales_imports", __name__, url_prefix="/sales/imports")
 

@@ -25,14 +25,14 @@ from flask import current_app
 from sqlalchemy import Table, bindparam, insert, or_, select, tuple_, update
 
 from coachflow.accounts.models import ProductLine, Role, User
-from coachflow.errors import DomainError
-from coachflow.extensions import db
+from coachflow.lib.csvio import CsvFormatError
+from coachflow.lib.money import to_minor
+from coachflow.platform.errors import DomainError
+from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 from coachflow.sales import records
-from coachflow.sales.csvreading import CsvFormatError
 from coachflow.sales.models import Contact, CustomerAccount, Deal, Quota
-from coachflow.sales.money import to_minor
 from coachflow.sales.records import N_, ParseOptions, Problem
-from coachflow.timeutil import utcnow
 
 CHUNK_SIZE = 2000
 PROBLEMS_KEPT = 500

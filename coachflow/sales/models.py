@@ -20,9 +20,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coachflow.accounts.models import ProductLine, User
-from coachflow.extensions import db
-from coachflow.sales.periods import PeriodKind
-from coachflow.timeutil import UTCDateTime, utcnow
+from coachflow.lib.periods import PeriodKind
+from coachflow.platform.extensions import db
+from coachflow.platform.time import UTCDateTime, utcnow
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:

@@ -30,8 +30,7 @@ from sqlalchemy import Date, Select, and_, case, exists, func, literal, or_, sel
 from sqlalchemy.orm import aliased, joinedload
 
 from coachflow.accounts.models import ProductLine, Role, Team, User
-from coachflow.extensions import db
-from coachflow.sales.figures import (
+from coachflow.lib.figures import (
     DEFAULT_SORT,
     EMPTY,
     Figures,
@@ -40,8 +39,9 @@ from coachflow.sales.figures import (
     sort_keys,
     sort_rows,
 )
+from coachflow.lib.periods import Period, PeriodKind
+from coachflow.platform.extensions import db
 from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage, Quota
-from coachflow.sales.periods import Period, PeriodKind
 
 T = TypeVar("T")
 SELLER_ROLES = (Role.REP, Role.MANAGER)

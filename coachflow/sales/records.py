@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from coachflow.sales.csvreading import detect_decimal_separator, parse_date, parse_decimal
-from coachflow.sales.money import exponent, to_minor
-from coachflow.sales.periods import Period, parse_period
+from coachflow.lib.csvio import detect_decimal_separator, parse_date, parse_decimal
+from coachflow.lib.money import exponent, to_minor
+from coachflow.lib.periods import Period, parse_period
 
 
 def N_(message: str) -> str:

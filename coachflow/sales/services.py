@@ -13,12 +13,13 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import selectinload
 
-from coachflow import audit, progress
 from coachflow.accounts.models import User
-from coachflow.errors import DomainError
-from coachflow.extensions import db
+from coachflow.lib.csvio import CsvFormatError, open_csv
+from coachflow.platform import audit, progress
+from coachflow.platform.errors import DomainError
+from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 from coachflow.sales import records
-from coachflow.sales.csvreading import CsvFormatError, open_csv
 from coachflow.sales.importing import ImportRejected, ImportResult, import_records
 from coachflow.sales.models import (
     ImportFileChunk,
@@ -28,7 +29,6 @@ from coachflow.sales.models import (
     ImportStatus,
 )
 from coachflow.sales.records import N_, Problem
-from coachflow.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 

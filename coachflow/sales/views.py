@@ -14,7 +14,12 @@ from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from coachflow.accounts.models import ProductLine, Role, Team, User
-from coachflow.auth.permissions import (
+from coachflow.lib import figures
+from coachflow.lib.charts.bars import Bar, attainment_bars
+from coachflow.lib.money import from_minor
+from coachflow.lib.periods import Period, PeriodKind, parse_period
+from coachflow.platform.extensions import db
+from coachflow.platform.permissions import (
     Action,
     allowed,
     get_or_404,
@@ -22,13 +27,9 @@ from coachflow.auth.permissions import (
     visible_sellers,
     visible_teams,
 )
-from coachflow.charts.bars import Bar, attainment_bars
-from coachflow.extensions import db
-from coachflow.sales import figures, queries
+from coachflow.platform.time import utcnow
+from coachflow.sales import queries
 from coachflow.sales.models import CustomerAccount, DealStage
-from coachflow.sales.money import from_minor
-from coachflow.sales.periods import Period, PeriodKind, parse_period
-from coachflow.timeutil import utcnow
 
 bp = Blueprint("sales", __name__, url_prefix="/sales")
 

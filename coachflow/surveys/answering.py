@@ -51,10 +51,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from coachflow.errors import DomainError, InvalidToken
-from coachflow.extensions import db
+from coachflow.lib import tokens
+from coachflow.platform.errors import DomainError, InvalidToken
+from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 from coachflow.sales.models import Contact
-from coachflow.surveys import tokens
 from coachflow.surveys.models import (
     SCALES,
     Answer,
@@ -67,7 +68,6 @@ from coachflow.surveys.models import (
     SurveyStatus,
     SurveyVersion,
 )
-from coachflow.timeutil import utcnow
 
 TEXT_LIMIT = 10_000  # characters of one free-text answer
 # A derived token is 43 URL-safe characters; anything else cannot be one, so no lookup is spent.

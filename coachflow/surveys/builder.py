@@ -26,10 +26,10 @@ from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from coachflow import audit
 from coachflow.accounts.models import Role, User
-from coachflow.errors import Conflict, DomainError
-from coachflow.extensions import db
+from coachflow.platform import audit
+from coachflow.platform.errors import Conflict, DomainError
+from coachflow.platform.extensions import db
 from coachflow.surveys import answering
 from coachflow.surveys.answering import SurveyPage
 from coachflow.surveys.models import (

@@ -16,8 +16,9 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coachflow.auth.permissions import Action, get_or_404, requires
-from coachflow.errors import DomainError
+from coachflow.platform.errors import DomainError
+from coachflow.platform.permissions import Action, get_or_404, requires
+from coachflow.platform.web import apply_domain_error
 from coachflow.surveys import builder
 from coachflow.surveys.forms import (
     BLANK,
@@ -34,7 +35,6 @@ from coachflow.surveys.forms import (
 )
 from coachflow.surveys.models import Survey, SurveyKind, SurveyStatus
 from coachflow.surveys.templates_library import TEMPLATES
-from coachflow.web import apply_domain_error
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
 

@@ -32,9 +32,9 @@ from sqlalchemy import bindparam, insert, select, update
 
 from coachflow.accounts.demo import DemoOrg
 from coachflow.accounts.models import User
-from coachflow.extensions import db
+from coachflow.lib import tokens
+from coachflow.platform.extensions import db
 from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage
-from coachflow.surveys import tokens
 from coachflow.surveys.models import (
     Answer,
     Invitation,

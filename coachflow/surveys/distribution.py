@@ -49,17 +49,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased, joinedload
 
-from coachflow import audit
 from coachflow.accounts.models import Role, Team, User
-from coachflow.auth.permissions import Action, allowed, visible_sales, visible_sellers
-from coachflow.errors import Conflict, DomainError
-from coachflow.extensions import db
-from coachflow.sales.csvreading import CsvFormatError, open_csv
+from coachflow.lib import tokens
+from coachflow.lib.csvio import CsvFormatError, open_csv
+from coachflow.platform import audit
+from coachflow.platform.errors import Conflict, DomainError
+from coachflow.platform.extensions import db
+from coachflow.platform.permissions import Action, allowed, visible_sales, visible_sellers
+from coachflow.platform.time import utcnow
 from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage
 from coachflow.sales.records import N_
-from coachflow.surveys import tokens
 from coachflow.surveys.models import Invitation, InvitationStatus, Survey, SurveyStatus
-from coachflow.timeutil import utcnow
 
 DEFAULT_THROTTLE_DAYS = 90
 MAX_LISTED = 20_000  # addresses in one pasted or uploaded list
@@ -783,7 +783,7 @@ def create_invitations(
     away, its rep and that rep's team, and the contact's language when the survey has texts in
     it (else the survey's default). Returns the invitations' ids in the recipients' order.
     """
-    from coachflow.jobs import mail_out, run_in_background
+    from coachflow.platform.jobs import mail_out, run_in_background
 
     check_sendable(survey)
     if not recipients:

@@ -24,9 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coachflow.accounts.models import Team, User
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
+from coachflow.platform.time import UTCDateTime, utcnow
 from coachflow.sales.models import Contact, Deal
-from coachflow.timeutil import UTCDateTime, utcnow
 
 
 def _enum(cls: type[enum.Enum], name: str, length: int = 24) -> Enum:

@@ -25,14 +25,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from coachflow import audit
 from coachflow.accounts.models import AuditEvent, User
-from coachflow.errors import DomainError
-from coachflow.extensions import db
+from coachflow.platform import audit
+from coachflow.platform.errors import DomainError
+from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 from coachflow.sales.models import Contact
 from coachflow.surveys.answering import localized
 from coachflow.surveys.models import Answer, Invitation, Response
-from coachflow.timeutil import utcnow
 
 ERASED_NAME = "erased"
 

@@ -19,10 +19,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from coachflow.auth.permissions import Action, requires
-from coachflow.errors import DomainError
+from coachflow.platform.errors import DomainError
+from coachflow.platform.permissions import Action, requires
+from coachflow.platform.web import apply_domain_error
 from coachflow.surveys import privacy
-from coachflow.web import apply_domain_error
 
 bp = Blueprint("contact_privacy", __name__, url_prefix="/admin/contacts/privacy")
 

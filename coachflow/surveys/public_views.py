@@ -11,8 +11,8 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 
-from coachflow.auth.permissions import Action, requires
-from coachflow.extensions import csrf
+from coachflow.platform.extensions import csrf
+from coachflow.platform.permissions import Action, requires
 from coachflow.surveys import answering
 from coachflow.surveys.answering import AnswersRefused, LinkProblem, SurveyPage
 

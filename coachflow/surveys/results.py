@@ -1,7 +1,7 @@
 """Survey results in numbers: set-based reads over answers ⨝ questions ⨝ responses.
 
 Every figure is counted in SQL (GROUP BY); Python only adds up the grouped rows (a rep's rows
-into their team's) and hands the counts to the pure statistics in ``coachflow.stats``. A page
+into their team's) and hands the counts to the pure statistics in ``coachflow.lib.stats``. A page
 costs a fixed number of queries, whatever the number of answers, reps or teams.
 
 The rules, stated once (the results page repeats them to its readers):
@@ -42,14 +42,14 @@ from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal_
 from sqlalchemy.orm import aliased
 
 from coachflow.accounts.models import Role, Team, User
-from coachflow.auth.permissions import visible_sellers, visible_teams
-from coachflow.errors import DomainError
-from coachflow.extensions import db
+from coachflow.lib.stats import LEVELS
+from coachflow.lib.stats.csat import CsatEstimate, csat
+from coachflow.lib.stats.nps import Estimate, nps
+from coachflow.platform.errors import DomainError
+from coachflow.platform.extensions import db
+from coachflow.platform.permissions import visible_sellers, visible_teams
 from coachflow.sales.models import Deal
 from coachflow.sales.queries import LineRef, Page, Seller, page_of, product_lines, sellers
-from coachflow.stats import LEVELS
-from coachflow.stats.csat import CsatEstimate, csat
-from coachflow.stats.nps import Estimate, nps
 from coachflow.surveys.models import (
     Answer,
     Invitation,

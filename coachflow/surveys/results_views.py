@@ -15,15 +15,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from coachflow.auth.permissions import Action, get_or_404, requires
-from coachflow.charts.histogram import Column, score_histogram
-from coachflow.charts.stacked import Segment, stacked_bar
-from coachflow.charts.trend import TrendPoint, trend_line
-from coachflow.stats import SMALL_SAMPLE
-from coachflow.stats.nps import band
+from coachflow.lib.charts.histogram import Column, score_histogram
+from coachflow.lib.charts.stacked import Segment, stacked_bar
+from coachflow.lib.charts.trend import TrendPoint, trend_line
+from coachflow.lib.stats import SMALL_SAMPLE
+from coachflow.lib.stats.nps import band
+from coachflow.platform.permissions import Action, get_or_404, requires
+from coachflow.platform.time import utcnow
 from coachflow.surveys import results
 from coachflow.surveys.models import Survey
-from coachflow.timeutil import utcnow
 
 bp = Blueprint("survey_results", __name__, url_prefix="/surveys/results")
 

@@ -23,13 +23,19 @@ from wtforms import DateField, SelectChoice, SelectField, SubmitField, TextAreaF
 from wtforms.validators import Optional
 
 from coachflow.accounts.models import ProductLine, Team, User
-from coachflow.auth.permissions import Action, get_or_404, requires, visible_sellers, visible_teams
-from coachflow.errors import DomainError
-from coachflow.extensions import db
+from coachflow.platform.errors import DomainError
+from coachflow.platform.extensions import db
+from coachflow.platform.permissions import (
+    Action,
+    get_or_404,
+    requires,
+    visible_sellers,
+    visible_teams,
+)
+from coachflow.platform.web import apply_domain_error
 from coachflow.surveys import distribution, sending
 from coachflow.surveys.distribution import Criteria, Reason
 from coachflow.surveys.models import InvitationStatus, Survey
-from coachflow.web import apply_domain_error
 
 bp = Blueprint("survey_sending", __name__, url_prefix="/surveys")
 

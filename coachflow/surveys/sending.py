@@ -36,12 +36,13 @@ from markupsafe import escape
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import aliased
 
-from coachflow import audit
 from coachflow.accounts.models import User
-from coachflow.errors import DomainError
-from coachflow.extensions import db
+from coachflow.lib import tokens
+from coachflow.platform import audit
+from coachflow.platform.errors import DomainError
+from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 from coachflow.sales.models import Contact
-from coachflow.surveys import tokens
 from coachflow.surveys.models import (
     Invitation,
     InvitationStatus,
@@ -49,7 +50,6 @@ from coachflow.surveys.models import (
     SurveyStatus,
     SurveyVersion,
 )
-from coachflow.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ def resend_failed(
 ) -> int:
     """Queue the survey's failed invitations (or just one) again with fresh attempts, then start
     the mail-out. Returns how many were queued."""
-    from coachflow.jobs import mail_out, run_in_background
+    from coachflow.platform.jobs import mail_out, run_in_background
 
     if survey.status is not SurveyStatus.ACTIVE:
         raise DomainError(_("Only an active survey's invitations can be sent."))

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 13:30:31.345400
 from alembic import op
 import sqlalchemy as sa
 
-import coachflow.timeutil
+import coachflow.platform.time
 
 
 # revision identifiers, used by Alembic.
@@ -24,7 +24,7 @@ def upgrade():
     sa.Column('code', sa.String(length=32), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_product_lines')),
     sa.UniqueConstraint('code', name=op.f('uq_product_lines_code')),
     sa.UniqueConstraint('name', name=op.f('uq_product_lines_name'))
@@ -34,7 +34,7 @@ def upgrade():
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('territory', sa.String(length=120), nullable=False),
     sa.Column('manager_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_teams')),
     sa.UniqueConstraint('name', name=op.f('uq_teams_name'))
     )
@@ -51,8 +51,8 @@ def upgrade():
     sa.Column('language', sa.String(length=5), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('session_version', sa.Integer(), nullable=False),
-    sa.Column('created_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_login_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("language IN ('en', 'de', 'fr')", name=op.f('ck_users_language_supported')),
     sa.CheckConstraint('email = lower(email)', name=op.f('ck_users_email_lowercase')),
     sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_users_team_id_teams'), ondelete='SET NULL'),
@@ -72,7 +72,7 @@ def upgrade():
 
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=64), nullable=False),
     sa.Column('subject', sa.String(length=120), nullable=False),
@@ -88,9 +88,9 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_password_reset_tokens_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_password_reset_tokens')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_password_reset_tokens_token_hash'))

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 13:39:34.910381
 from alembic import op
 import sqlalchemy as sa
 
-import coachflow.timeutil
+import coachflow.platform.time
 
 
 # revision identifiers, used by Alembic.
@@ -26,9 +26,9 @@ def upgrade():
     sa.Column('prefix', sa.String(length=12), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('scopes', sa.String(length=32), nullable=False),
-    sa.Column('created_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_used_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("scopes IN ('read', 'read,write')", name=op.f('ck_api_tokens_scopes_known')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_api_tokens_created_by_id_users'), ondelete='SET NULL'),
@@ -46,8 +46,8 @@ def upgrade():
     sa.Column('owner_id', sa.Integer(), nullable=True),
     sa.Column('territory', sa.String(length=120), nullable=False),
     sa.Column('import_run_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_customer_accounts_owner_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_customer_accounts')),
     sa.UniqueConstraint('external_id', name=op.f('uq_customer_accounts_external_id'))
@@ -61,7 +61,7 @@ def upgrade():
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('columns', sa.JSON(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('updated_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_import_mappings_created_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_mappings')),
     sa.UniqueConstraint('kind', 'name', name='uq_import_mappings_kind_name')
@@ -84,8 +84,8 @@ def upgrade():
     sa.Column('problem_count', sa.Integer(), nullable=False),
     sa.Column('problems', sa.JSON(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('finished_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_import_runs_created_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_runs'))
     )
@@ -104,8 +104,8 @@ def upgrade():
     sa.Column('bookings_target', sa.Integer(), nullable=False),
     sa.Column('estimates_target', sa.Integer(), nullable=False),
     sa.Column('import_run_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('bookings_target >= 0', name=op.f('ck_quotas_bookings_not_negative')),
     sa.CheckConstraint('estimates_target >= 0', name=op.f('ck_quotas_estimates_not_negative')),
     sa.CheckConstraint('margin_target_minor >= 0', name=op.f('ck_quotas_margin_not_negative')),
@@ -125,10 +125,10 @@ def upgrade():
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('language', sa.String(length=5), nullable=False),
-    sa.Column('opted_out_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opted_out_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=True),
     sa.Column('import_run_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("language IN ('en', 'de', 'fr')", name=op.f('ck_contacts_language_supported')),
     sa.CheckConstraint('email = lower(email)', name=op.f('ck_contacts_email_lowercase')),
     sa.ForeignKeyConstraint(['account_id'], ['customer_accounts.id'], name=op.f('fk_contacts_account_id_customer_accounts'), ondelete='CASCADE'),
@@ -151,8 +151,8 @@ def upgrade():
     sa.Column('stage', sa.Enum('open', 'won', 'lost', name='deal_stage', native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('closed_on', sa.Date(), nullable=True),
     sa.Column('import_run_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("stage = 'open' OR closed_on IS NOT NULL", name=op.f('ck_deals_closed_deal_has_date')),
     sa.CheckConstraint('amount_minor >= 0', name=op.f('ck_deals_amount_not_negative')),
     sa.CheckConstraint('length(currency) = 3', name=op.f('ck_deals_currency_iso')),

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 13:54:05.897164
 from alembic import op
 import sqlalchemy as sa
 
-import coachflow.timeutil
+import coachflow.platform.time
 
 
 # revision identifiers, used by Alembic.
@@ -29,7 +29,7 @@ def upgrade():
     sa.Column('invitation_days', sa.Integer(), nullable=False),
     sa.Column('reminder_days', sa.Integer(), nullable=False),
     sa.Column('max_reminders', sa.Integer(), nullable=False),
-    sa.Column('created_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_surveys_owner_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_surveys'))
     )
@@ -42,7 +42,7 @@ def upgrade():
     sa.Column('survey_id', sa.Integer(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('texts', sa.JSON(), nullable=False),
-    sa.Column('created_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_survey_versions_survey_id_surveys'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_versions')),
     sa.UniqueConstraint('survey_id', 'number', name='uq_survey_versions_number')
@@ -60,13 +60,13 @@ def upgrade():
     sa.Column('token_salt', sa.String(length=32), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('status', sa.Enum('queued', 'sent', 'failed', 'opened', 'answered', 'expired', 'unsubscribed', name='invitation_status', native_enum=False, create_constraint=True, length=24), nullable=False),
-    sa.Column('created_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('opened_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('answered_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opened_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('answered_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_attempt_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.String(length=500), nullable=False),
     sa.Column('reminders_sent', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_invitations_contact_id_contacts'), ondelete='SET NULL'),
@@ -106,7 +106,7 @@ def upgrade():
     sa.Column('rep_id', sa.Integer(), nullable=True),
     sa.Column('team_id', sa.Integer(), nullable=True),
     sa.Column('language', sa.String(length=5), nullable=False),
-    sa.Column('submitted_at', coachflow.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', coachflow.platform.time.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['invitation_id'], ['invitations.id'], name=op.f('fk_responses_invitation_id_invitations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['rep_id'], ['users.id'], name=op.f('fk_responses_rep_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_responses_survey_id_surveys'), ondelete='CASCADE'),

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 14:55:09.071435
 from alembic import op
 import sqlalchemy as sa
 
-import coachflow.timeutil
+import coachflow.platform.time
 
 
 # revision identifiers, used by Alembic.

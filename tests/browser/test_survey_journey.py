@@ -10,7 +10,7 @@ import time
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 from tests.factories import PASSWORD
 from tests.helpers import text_of
 from tests.integration.test_surveys_distribution_support import customer, person

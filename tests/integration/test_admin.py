@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from coachflow.accounts.models import AuditEvent, ProductLine, Role, Team, User
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 from tests.helpers import csrf_token, link_in, sign_in
 
 

@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
 
 from coachflow.accounts.models import Role
 from coachflow.api.openapi import EXAMPLES, openapi_document
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 from tests.conftest import empty_tables, make_app
 from tests.factories import ProductLineFactory, TeamFactory, UserFactory
 from tests.integration.test_api_support import ApiClient, issue_token

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from coachflow.accounts.models import AuditEvent
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 from coachflow.sales.models import Contact, CustomerAccount, Deal, Quota
 from tests.integration.test_api_support import (
     ApiClient,

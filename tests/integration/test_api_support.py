@@ -13,7 +13,7 @@ from werkzeug.test import TestResponse
 
 from coachflow.accounts.models import User
 from coachflow.api import tokens
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 
 
 def issue_token(app: Flask, user_id: int, scopes: str = "read", name: str = "test") -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from coachflow.accounts import services
 from coachflow.accounts.models import User
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 from tests.conftest import login
 from tests.factories import PASSWORD
 from tests.helpers import csrf_token, sign_in

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from coachflow.accounts.models import ProductLine, Role, Team, User
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 from coachflow.sales.models import Contact, CustomerAccount, Deal, Quota
 from tests.helpers import sign_in
 

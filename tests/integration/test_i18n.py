@@ -10,7 +10,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from coachflow.accounts.models import User
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2]
 

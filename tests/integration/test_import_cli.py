@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 from coachflow.sales.models import CustomerAccount, Deal, DealStage
 from tests.factories import ProductLineFactory
 

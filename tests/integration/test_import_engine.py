@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, select
 
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 from coachflow.sales.importing import ImportRejected, import_records
 from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage, Quota
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 from coachflow.sales.models import Deal, ImportMapping, ImportRun, ImportStatus
 from tests.factories import ProductLineFactory
 from tests.helpers import csrf_token

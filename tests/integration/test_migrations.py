@@ -12,7 +12,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 from tests.conftest import make_app
 
 

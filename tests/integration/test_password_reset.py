@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from coachflow.accounts.models import PasswordResetToken
-from coachflow.extensions import db
-from coachflow.timeutil import utcnow
+from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 from tests.helpers import csrf_token, html_of, link_in, sign_in, text_of
 
 

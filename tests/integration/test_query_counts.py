@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 from tests.factories import TeamFactory, UserFactory
 
 

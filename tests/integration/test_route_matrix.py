@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from coachflow import create_app
 from coachflow.accounts import services
 from coachflow.accounts.models import User
-from coachflow.extensions import db
+from coachflow.app import create_app
+from coachflow.platform.extensions import db
 from coachflow.sales.models import ApiToken, CustomerAccount
 from tests.conftest import TEST_DB, Org
 from tests.integration.test_api_support import issue_token

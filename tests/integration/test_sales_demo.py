@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 
 from coachflow.accounts import demo
 from coachflow.accounts.models import ProductLine, Role, User
-from coachflow.extensions import db
+from coachflow.lib.figures import EMPTY
+from coachflow.lib.periods import parse_period
+from coachflow.platform.extensions import db
 from coachflow.sales import queries
 from coachflow.sales.demo import performance_factors, seed_sales, stratified
-from coachflow.sales.figures import EMPTY
 from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage, Quota
-from coachflow.sales.periods import parse_period
 from tests.conftest import empty_tables
 
 TODAY = datetime.date(2026, 11, 16)

@@ -22,11 +22,11 @@ import pytest
 from sqlalchemy import select
 
 from coachflow.accounts.models import ProductLine, Role, Team, User
-from coachflow.auth.permissions import visible_sellers
-from coachflow.extensions import db
+from coachflow.lib.periods import PeriodKind, parse_period
+from coachflow.platform.extensions import db
+from coachflow.platform.permissions import visible_sellers
 from coachflow.sales import queries
 from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage, Quota
-from coachflow.sales.periods import PeriodKind, parse_period
 from tests.conftest import login
 from tests.factories import ProductLineFactory, TeamFactory, UserFactory
 from tests.integration.test_query_counts import counting_queries

@@ -10,7 +10,7 @@ import pytest
 from flask import render_template
 from sqlalchemy import func, select
 
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 from coachflow.sales.models import Contact, CustomerAccount
 from coachflow.surveys import answering
 from coachflow.surveys.models import (

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from coachflow.accounts.models import AuditEvent, User
-from coachflow.errors import DomainError
-from coachflow.extensions import db
+from coachflow.platform.errors import DomainError
+from coachflow.platform.extensions import db
 from coachflow.surveys import builder
 from coachflow.surveys.models import (
     Answer,

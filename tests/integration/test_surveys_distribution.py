@@ -8,10 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from coachflow.accounts.models import AuditEvent, ProductLine, Role, User
-from coachflow.errors import Conflict, DomainError
-from coachflow.extensions import db
+from coachflow.lib import tokens
+from coachflow.platform.errors import Conflict, DomainError
+from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 from coachflow.sales.models import Contact, DealStage
-from coachflow.surveys import distribution, tokens
+from coachflow.surveys import distribution
 from coachflow.surveys.distribution import Criteria, Reason
 from coachflow.surveys.models import (
     Invitation,
@@ -20,7 +22,6 @@ from coachflow.surveys.models import (
     SurveyKind,
     SurveyStatus,
 )
-from coachflow.timeutil import utcnow
 from tests.factories import UserFactory
 from tests.integration.test_surveys_distribution_support import (
     age,

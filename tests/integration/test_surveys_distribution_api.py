@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 from coachflow.surveys.models import Invitation, InvitationStatus, Survey, SurveyStatus
 from tests.integration.test_api_support import ApiClient, assert_problem, issue_token
 from tests.integration.test_surveys_distribution_support import (

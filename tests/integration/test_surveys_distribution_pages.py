@@ -11,10 +11,10 @@ from html.parser import HTMLParser
 import pytest
 
 from coachflow.accounts.models import User
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 from coachflow.surveys import sending
 from coachflow.surveys.models import InvitationStatus, Survey, SurveyStatus
-from coachflow.timeutil import utcnow
 from tests.conftest import free_port
 from tests.helpers import csrf_token
 from tests.integration.test_query_counts import counting_queries

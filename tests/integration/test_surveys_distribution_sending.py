@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from coachflow.accounts.models import User
-from coachflow.extensions import db
+from coachflow.lib import tokens
+from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 from coachflow.sales.models import Contact
-from coachflow.surveys import distribution, sending, tokens
+from coachflow.surveys import distribution, sending
 from coachflow.surveys.distribution import Criteria
 from coachflow.surveys.models import Invitation, InvitationStatus, Survey
-from coachflow.timeutil import utcnow
 from tests.conftest import free_port
 from tests.helpers import html_of, text_of
 from tests.integration.test_surveys_distribution_support import (
@@ -148,7 +149,7 @@ def test_a_name_with_umlauts_survives_the_trip(app, org, smtp):
 
 
 def test_a_batch_goes_over_one_connection(app, org, customers, smtp, monkeypatch):
-    from coachflow import jobs
+    from coachflow.platform import jobs
 
     monkeypatch.setattr(jobs, "run_in_background", lambda task, *args: None)  # stay queued
     send(app, org, customers)

@@ -16,10 +16,10 @@ from email.message import EmailMessage
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage
 from coachflow.surveys.models import Invitation, Survey, SurveyKind
-from coachflow.timeutil import utcnow
 from tests.conftest import free_port
 from tests.survey_factories import make_survey
 

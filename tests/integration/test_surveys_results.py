@@ -26,7 +26,8 @@ from html import unescape
 import pytest
 
 from coachflow.accounts.models import User
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 from coachflow.sales.models import CustomerAccount, Deal, DealStage
 from coachflow.surveys.models import (
     Answer,
@@ -36,7 +37,6 @@ from coachflow.surveys.models import (
     Survey,
     SurveyKind,
 )
-from coachflow.timeutil import utcnow
 from tests.survey_factories import COMMENT_QUESTION, make_invitation, make_survey
 
 RATING_QUESTION = {"en": "How satisfied are you with the delivery?", "de": "Wie zufrieden…"}

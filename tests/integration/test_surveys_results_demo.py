@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 
 from coachflow.accounts import demo
 from coachflow.accounts.models import Role, User
-from coachflow.extensions import db
+from coachflow.lib import tokens
+from coachflow.platform.extensions import db
 from coachflow.sales.demo import seed_sales
 from coachflow.sales.models import Contact
-from coachflow.surveys import results, tokens
+from coachflow.surveys import results
 from coachflow.surveys.demo import (
     CSAT_COMMENTS,
     NPS_COMMENTS,

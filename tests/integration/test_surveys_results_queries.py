@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coachflow.accounts.models import Role
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 from coachflow.surveys.models import QuestionType, Survey
 from tests.factories import TeamFactory, UserFactory
 from tests.integration.test_query_counts import counting_queries

@@ -21,8 +21,9 @@ from sqlalchemy import select
 
 import config
 from coachflow.accounts.models import User
-from coachflow.extensions import db
-from coachflow.surveys import distribution, tokens
+from coachflow.lib import tokens
+from coachflow.platform.extensions import db
+from coachflow.surveys import distribution
 from coachflow.surveys.distribution import Criteria
 from coachflow.surveys.models import Invitation, InvitationStatus, Survey
 from tests.conftest import make_app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask, abort
 
-from coachflow.auth.permissions import Action, check_every_view_declares_an_action, requires
+from coachflow.platform.permissions import Action, check_every_view_declares_an_action, requires
 from tests.conftest import make_app
 
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from coachflow.accounts.models import Role, Team, User
-from coachflow.auth.permissions import TOKEN_SCOPES, Action, allowed
+from coachflow.platform.permissions import TOKEN_SCOPES, Action, allowed
 from coachflow.sales.models import Contact, CustomerAccount, Deal, Quota
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from coachflow.charts.bars import Bar, attainment_bars, band, scale_maximum
+from coachflow.lib.charts.bars import Bar, attainment_bars, band, scale_maximum
 
 
 def widths(svg: str) -> list[float]:

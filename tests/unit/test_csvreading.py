@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from coachflow.sales.csvreading import (
+from coachflow.lib.csvio import (
     CsvFormatError,
     CsvSource,
     detect_decimal_separator,

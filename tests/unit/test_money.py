@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from coachflow.sales.money import exponent, from_minor, to_minor
+from coachflow.lib.money import exponent, from_minor, to_minor
 
 
 @pytest.mark.parametrize(

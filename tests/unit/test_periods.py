@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
-from coachflow.sales.figures import elapsed_share, period_choices, shifted
-from coachflow.sales.periods import Period, PeriodKind, parse_period
+from coachflow.lib.figures import elapsed_share, period_choices, shifted
+from coachflow.lib.periods import Period, PeriodKind, parse_period
 
 D = datetime.date
 MONTH, QUARTER, YEAR = PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR

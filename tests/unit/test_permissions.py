@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from coachflow.accounts.models import Role, Team
-from coachflow.auth.permissions import ROLE_GRANTS, Action, allowed
+from coachflow.platform.permissions import ROLE_GRANTS, Action, allowed
 
 
 def person(role: Role, *, id: int = 1, team_id: int | None = None, active: bool = True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coachflow.sales.figures import (
+from coachflow.lib.figures import (
     EMPTY,
     Figures,
     SalesRow,

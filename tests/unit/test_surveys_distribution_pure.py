@@ -7,7 +7,7 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from coachflow.errors import DomainError
+from coachflow.platform.errors import DomainError
 from coachflow.surveys.distribution import (
     addresses_from_csv,
     normalise_address,

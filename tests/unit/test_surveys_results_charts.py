@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from coachflow.charts.histogram import Column, score_histogram
-from coachflow.charts.stacked import Segment, stacked_bar
-from coachflow.charts.trend import TrendPoint, trend_line
+from coachflow.lib.charts.histogram import Column, score_histogram
+from coachflow.lib.charts.stacked import Segment, stacked_bar
+from coachflow.lib.charts.trend import TrendPoint, trend_line
 from coachflow.surveys.results import Counts, Filters, Group, csv_text, ordered, trend_months
 from coachflow.surveys.results_views import nps_number, rounded
 

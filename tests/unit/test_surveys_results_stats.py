@@ -10,9 +10,9 @@ import math
 
 import pytest
 
-from coachflow.stats import SMALL_SAMPLE, small_sample, z_value
-from coachflow.stats.csat import csat, csat_of_histogram
-from coachflow.stats.nps import band, band_counts, nps, nps_of_scores
+from coachflow.lib.stats import SMALL_SAMPLE, small_sample, z_value
+from coachflow.lib.stats.csat import csat, csat_of_histogram
+from coachflow.lib.stats.nps import band, band_counts, nps, nps_of_scores
 
 Z95 = 1.959964
 Z90 = 1.644854

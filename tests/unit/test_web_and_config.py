@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from coachflow.web import is_safe_next
+from coachflow.platform.web import is_safe_next
 from config import Config, load_or_create_secret_key, normalise_database_url
 
 

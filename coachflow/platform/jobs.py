@@ -54,8 +54,8 @@ def init_celery(app: Flask) -> Celery:
     max_retries=10,
 )
 def send_mail(message: dict) -> None:
-    """Deliver one prepared message (see ``coachflow.mailing.prepare``); retried on SMTP errors."""
-    from coachflow.mailing import deliver
+    """Deliver one prepared message (see ``mailing.prepare``); retried on SMTP errors."""
+    from coachflow.platform.mailing import deliver
 
     deliver(message)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 
-from coachflow.extensions import babel
+from coachflow.platform.extensions import babel
 
 
 def select_locale() -> str:

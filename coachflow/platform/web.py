@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import flash
 from flask_wtf import FlaskForm
 
-from coachflow.errors import DomainError
+from coachflow.platform.errors import DomainError
 
 
 def apply_domain_error(form: FlaskForm, error: DomainError) -> None:

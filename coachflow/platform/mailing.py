@@ -12,7 +12,7 @@ from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 from flask_mail import Message, email_dispatched
 
-from coachflow.extensions import mail
+from coachflow.platform.extensions import mail
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def prepare(
 
 def enqueue(message: dict) -> None:
     """Hand a prepared message to the mail job (in-process without a broker)."""
-    from coachflow.jobs import send_mail
+    from coachflow.platform.jobs import send_mail
 
     send_mail.delay(message)
 

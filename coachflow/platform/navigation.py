@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from coachflow.accounts.forms import role_choices
 from coachflow.accounts.models import Role
-from coachflow.auth.permissions import Action, allowed
+from coachflow.platform.permissions import Action, allowed
 
 
 @dataclass(frozen=True)

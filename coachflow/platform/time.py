@@ -23,7 +23,7 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given; use coachflow.timeutil.utcnow()")
+            raise ValueError("naive datetime given; use coachflow.platform.time.utcnow()")
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coachflow.accounts.models import AuditEvent, User
-from coachflow.extensions import db
+from coachflow.platform.extensions import db
 
 
 def record(actor: User | None, action: str, subject: str, details: str = "") -> None:

@@ -23,7 +23,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from coachflow.stats import SMALL_SAMPLE, small_sample, z_value
+from coachflow.lib.stats import SMALL_SAMPLE, small_sample, z_value
 
 PSEUDO_PROMOTERS = 0.75
 PSEUDO_DETRACTORS = 0.75
@@ -75,7 +75,7 @@ class Estimate:
 
     @property
     def small(self) -> bool:
-        """Too few answers to compare or rank (see ``coachflow.stats.SMALL_SAMPLE``)."""
+        """Too few answers to compare or rank (see ``coachflow.lib.stats.SMALL_SAMPLE``)."""
         return small_sample(self.n)
 
     def _share(self, count: int) -> float | None:

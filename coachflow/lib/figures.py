@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from coachflow.sales.periods import Period, PeriodKind
+from coachflow.lib.periods import Period, PeriodKind
 
 
 def ratio(part: int | None, whole: int | None) -> float | None:

@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Select, false, true
 from werkzeug.datastructures import WWWAuthenticate
 
 from coachflow.accounts.models import Role, Team, User
-from coachflow.extensions import db, login_manager
+from coachflow.platform.extensions import db, login_manager
 from coachflow.sales.models import Contact, CustomerAccount, Deal, Quota
 from coachflow.surveys.models import Survey
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from scipy.stats import binomtest
 
-from coachflow.stats import small_sample, z_value
+from coachflow.lib.stats import small_sample, z_value
 
 SATISFIED_FROM = 4  # 4 and 5 count as satisfied
 SCALE = (1, 5)
@@ -46,7 +46,7 @@ class CsatEstimate:
 
     @property
     def small(self) -> bool:
-        """Too few answers to compare or rank (see ``coachflow.stats.SMALL_SAMPLE``)."""
+        """Too few answers to compare or rank (see ``coachflow.lib.stats.SMALL_SAMPLE``)."""
         return small_sample(self.n)
 
 

@@ -1,0 +1,1 @@
+"""Pure code: plain functions on plain values. Imports no Flask, SQLAlchemy, Werkzeug or Jinja."""
