@@ -176,7 +176,7 @@ def create(app, survey_id: int) -> float:
         ]
         started = time.perf_counter()
         with mock.patch(
-            "coachflow.platform.jobs.run_in_background"
+            "coachflow.platform.jobs.start"
         ):  # the benchmark sends them itself
             distribution.create_invitations(
                 survey, recipients, manager, base_url="https://feedback.example"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 
@@ -9,7 +10,13 @@ from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from coachflow.platform import health, web
 from coachflow.platform.extensions import csrf, db, limiter, login_manager, migrate
+from coachflow.platform.i18n import init_i18n
+from coachflow.platform.jobs import init_celery
+from coachflow.platform.mailing import init_mailing
+from coachflow.platform.navigation import init_templates
+from coachflow.platform.permissions import check_every_view_declares_an_action
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,8 +43,13 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
 
+# The domains, in their order: a domain may import the ones before it, never one after it.
+# Each package's ``register(app)`` adds its blueprints, commands, navigation, jobs and demo.
+DOMAINS = ("accounts", "sales", "surveys")
+
+
 def create_app(config: object | None = None) -> Flask:
-    """Build the application: configuration, extensions, blueprints, commands, error pages."""
+    """Build the application: configuration, extensions, domains, error pages, headers."""
     if config is None:
         from config import Config
 
@@ -53,77 +65,44 @@ def create_app(config: object | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
 
     register_extensions(app)
-    register_blueprints(app)
+    register_domains(app)
     register_errorhandlers(app)
     register_security_headers(app)
-    register_commands(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
-    import coachflow.sales.models
-    import coachflow.surveys.models  # noqa: F401
-    from coachflow.accounts.services import load_session_user
-    from coachflow.platform.i18n import init_i18n
-    from coachflow.platform.jobs import init_celery
-    from coachflow.platform.mailing import init_mailing
-    from coachflow.platform.navigation import init_templates
-
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.session_interface = SessionInterface()
-
-    from coachflow.sales.import_views import UPLOAD_ENDPOINTS
-
-    @app.before_request
-    def allow_large_uploads() -> None:
-        # Registered before CSRFProtect parses the form, so the larger limit applies to it.
-        if request.endpoint in UPLOAD_ENDPOINTS:
-            request.max_content_length = app.config["IMPORT_MAX_BYTES"] + 1024 * 1024
+    # Before CSRFProtect parses the form, so that an upload's larger limit applies to it.
+    web.init_upload_limits(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
     init_mailing(app)
     init_i18n(app)
     init_celery(app)
     init_templates(app)
 
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message_category = "info"
-    login_manager.user_loader(load_session_user)
 
-
-def register_blueprints(app: Flask) -> None:
-    from coachflow.accounts.views import bp as accounts_bp
+def register_domains(app: Flask) -> None:
+    """Let each domain register itself, in order, then the shared pages; refuse to start when a
+    view skipped the permission layer."""
+    for name in DOMAINS:
+        importlib.import_module(f"coachflow.{name}").register(app)
     from coachflow.api.admin import bp as api_tokens_bp
+    from coachflow.api.cli import api_token_cli
     from coachflow.api.v1 import bp as api_bp
-    from coachflow.auth.views import bp as auth_bp
-    from coachflow.core.views import bp as core_bp
-    from coachflow.platform.permissions import check_every_view_declares_an_action
-    from coachflow.sales.import_views import bp as sales_imports_bp
-    from coachflow.sales.views import bp as sales_bp
-    from coachflow.surveys.builder_views import bp as surveys_bp
-    from coachflow.surveys.privacy_views import bp as contact_privacy_bp
-    from coachflow.surveys.public_views import bp as public_bp
-    from coachflow.surveys.results_views import bp as survey_results_bp
-    from coachflow.surveys.send_views import bp as survey_sending_bp
 
-    app.register_blueprint(core_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(sales_imports_bp)
-    app.register_blueprint(sales_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_tokens_bp)
-    app.register_blueprint(surveys_bp)
-    app.register_blueprint(public_bp)
-    app.register_blueprint(survey_results_bp)
-    app.register_blueprint(contact_privacy_bp)
-    app.register_blueprint(survey_sending_bp)
+    app.cli.add_command(api_token_cli)
+    app.register_blueprint(health.bp)
     check_every_view_declares_an_action(app)
 
 
@@ -149,18 +128,3 @@ def register_security_headers(app: Flask) -> None:
         if "text/html" in response.mimetype and request.endpoint != "static":
             headers.setdefault("Cache-Control", "no-store")
         return response
-
-
-def register_commands(app: Flask) -> None:
-    from coachflow.accounts.cli import seed_demo, users_cli
-    from coachflow.api.cli import api_token_cli
-    from coachflow.sales.cli import import_cli
-    from coachflow.surveys.cli import surveys_cli
-    from coachflow.surveys.privacy_views import contacts_cli
-
-    app.cli.add_command(seed_demo)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(import_cli)
-    app.cli.add_command(api_token_cli)
-    app.cli.add_command(surveys_cli)
-    app.cli.add_command(contacts_cli)

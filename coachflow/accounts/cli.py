@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import random
-
 import click
 from flask.cli import AppGroup, with_appcontext
 
 from coachflow.accounts import demo, services
+from coachflow.platform.demo import demo_steps
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
-from coachflow.sales.demo import seed_sales
-from coachflow.surveys.demo import seed_surveys
 
 
 @click.command("seed-demo")
@@ -33,12 +30,11 @@ def seed_demo(reps: int, seed: int, if_empty: bool) -> None:
             return
         raise click.ClickException("The database already has users; seed an empty database.")
     org = demo.seed_org(reps=reps, seed=seed)
-    sales = seed_sales(org, random.Random(f"sales:{seed}"))
-    surveys = seed_surveys(org, random.Random(f"surveys:{seed}"))
+    summaries = [step(org, seed) for step in demo_steps()]
     db.session.commit()
     click.echo(f"Demo organisation: {len(org.teams)} teams, {len(org.reps)} reps.")
-    click.echo(sales.summary())
-    click.echo(surveys.summary())
+    for summary in summaries:
+        click.echo(summary)
     click.echo(f"Every demo login uses the password: {demo.DEMO_PASSWORD}")
     click.echo(f"  admin    {org.admin.email}")
     click.echo(f"  hr       {org.hr.email}")

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
-from coachflow.accounts.models import AuditEvent, ProductLine, Role, Team, User
+from coachflow.accounts.models import ProductLine, Role, Team, User
+from coachflow.accounts.policy import visible_teams
+from coachflow.platform.audit import AuditEvent
 from coachflow.platform.extensions import db
-from coachflow.platform.permissions import visible_teams
 
 
 @dataclass(frozen=True)

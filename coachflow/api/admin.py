@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from coachflow.accounts import policy as accounts_policy
 from coachflow.accounts.forms import ConfirmForm
 from coachflow.accounts.models import User
 from coachflow.api import tokens
 from coachflow.api.forms import ApiTokenForm
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
-from coachflow.platform.permissions import Action, requires
+from coachflow.platform.permissions import requires
 from coachflow.platform.web import apply_domain_error
 from coachflow.sales.models import ApiToken
 
@@ -29,7 +30,7 @@ def _active_users() -> list[User]:
 
 
 @bp.route("", methods=["GET", "POST"])
-@requires(Action.MANAGE_API_TOKENS)
+@requires(accounts_policy.MANAGE_API_TOKENS)
 def index():
     form = ApiTokenForm(users=_active_users())
     issued = None
@@ -56,7 +57,7 @@ def index():
 
 
 @bp.route("/<int:token_id>/revoke", methods=["POST"])
-@requires(Action.MANAGE_API_TOKENS)
+@requires(accounts_policy.MANAGE_API_TOKENS)
 def revoke(token_id: int):
     record = db.get_or_404(ApiToken, token_id)
     if ConfirmForm().validate_on_submit():

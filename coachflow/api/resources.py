@@ -17,8 +17,8 @@ from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from coachflow.accounts.models import ProductLine, User
 from coachflow.lib.money import from_minor
 from coachflow.lib.periods import Period, parse_period
-from coachflow.platform.permissions import visible_sales
 from coachflow.sales.models import Contact, CustomerAccount, Deal, Quota
+from coachflow.sales.policy import visible_sales
 
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 500

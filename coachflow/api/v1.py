@@ -1,7 +1,7 @@
 """REST API v1: accounts, contacts, deals and quotas for CRMs and scripts.
 
 Bearer tokens only: the blueprint is exempt from CSRF because a session cookie never
-authenticates it. Each view declares ``Action.API_READ`` or ``Action.API_WRITE``; the permission
+authenticates it. Each view declares ``API_READ`` or ``API_WRITE`` (sales policy); the permission
 layer asks the token's loader installed here who is calling and decides with the token's scopes
 and its user's role. Writes go through the importer, so the API and CSV files validate alike.
 Every error, routing ones under ``/api/`` included, is RFC 9457 problem details.
@@ -31,8 +31,7 @@ from coachflow.platform.error_pages import render_error
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import csrf, db, limiter
 from coachflow.platform.permissions import (
-    TOKEN_SCOPES,
-    Action,
+    PUBLIC,
     allowed,
     authorize,
     bearer_loader,
@@ -45,10 +44,12 @@ from coachflow.platform.problems import (
     VALIDATION,
     problem,
 )
+from coachflow.sales import policy as sales_policy
 from coachflow.sales.importing import ImportRejected
 from coachflow.sales.models import Quota
 from coachflow.sales.records import N_
 from coachflow.surveys import distribution
+from coachflow.surveys import policy as surveys_policy
 from coachflow.surveys.models import Invitation, Survey, SurveyKind, SurveyStatus
 
 log = logging.getLogger(__name__)
@@ -96,25 +97,25 @@ def _not_cached(response: Response) -> Response:
 
 
 @bp.get("/accounts")
-@requires(Action.API_READ)
+@requires(sales_policy.API_READ)
 def list_accounts():
     return _list("accounts")
 
 
 @bp.get("/accounts/<external_id>")
-@requires(Action.API_READ)
+@requires(sales_policy.API_READ)
 def get_account(external_id: str):
     return _one("accounts", external_id)
 
 
 @bp.put("/accounts/<external_id>")
-@requires(Action.API_WRITE)
+@requires(sales_policy.API_WRITE)
 def put_account(external_id: str):
     return _put("accounts", external_id)
 
 
 @bp.post("/accounts/batch")
-@requires(Action.API_WRITE)
+@requires(sales_policy.API_WRITE)
 def batch_accounts():
     return _batch("accounts")
 
@@ -123,25 +124,25 @@ def batch_accounts():
 
 
 @bp.get("/contacts")
-@requires(Action.API_READ)
+@requires(sales_policy.API_READ)
 def list_contacts():
     return _list("contacts")
 
 
 @bp.get("/contacts/<external_id>")
-@requires(Action.API_READ)
+@requires(sales_policy.API_READ)
 def get_contact(external_id: str):
     return _one("contacts", external_id)
 
 
 @bp.put("/contacts/<external_id>")
-@requires(Action.API_WRITE)
+@requires(sales_policy.API_WRITE)
 def put_contact(external_id: str):
     return _put("contacts", external_id)
 
 
 @bp.post("/contacts/batch")
-@requires(Action.API_WRITE)
+@requires(sales_policy.API_WRITE)
 def batch_contacts():
     return _batch("contacts")
 
@@ -150,25 +151,25 @@ def batch_contacts():
 
 
 @bp.get("/deals")
-@requires(Action.API_READ)
+@requires(sales_policy.API_READ)
 def list_deals():
     return _list("deals")
 
 
 @bp.get("/deals/<external_id>")
-@requires(Action.API_READ)
+@requires(sales_policy.API_READ)
 def get_deal(external_id: str):
     return _one("deals", external_id)
 
 
 @bp.put("/deals/<external_id>")
-@requires(Action.API_WRITE)
+@requires(sales_policy.API_WRITE)
 def put_deal(external_id: str):
     return _put("deals", external_id)
 
 
 @bp.post("/deals/batch")
-@requires(Action.API_WRITE)
+@requires(sales_policy.API_WRITE)
 def batch_deals():
     return _batch("deals")
 
@@ -177,19 +178,19 @@ def batch_deals():
 
 
 @bp.get("/quotas")
-@requires(Action.API_READ)
+@requires(sales_policy.API_READ)
 def list_quotas():
     return _list("quotas")
 
 
 @bp.get("/quotas/<int:quota_id>")
-@requires(Action.API_READ)
+@requires(sales_policy.API_READ)
 def get_quota(quota_id: int):
     return _one("quotas", quota_id)
 
 
 @bp.post("/quotas")
-@requires(Action.API_WRITE)
+@requires(sales_policy.API_WRITE)
 def create_quota():
     rows = payloads.single_row("quotas", _json_body())
     result = services.upsert_records("quotas", rows, token=_caller().token)
@@ -201,13 +202,13 @@ def create_quota():
 
 
 @bp.post("/quotas/batch")
-@requires(Action.API_WRITE)
+@requires(sales_policy.API_WRITE)
 def batch_quotas():
     return _batch("quotas")
 
 
 @bp.put("/quotas/<int:quota_id>")
-@requires(Action.API_WRITE)
+@requires(sales_policy.API_WRITE)
 def put_quota(quota_id: int):
     if not _may_exist(quota_id):
         raise NotFound()
@@ -234,7 +235,7 @@ INVITATION_FIELDS = {
 
 
 @bp.get("/surveys")
-@requires(Action.API_READ)
+@requires(sales_policy.API_READ)
 def list_surveys():
     page = _int_arg("page", 1, 1, resources.MAX_PAGE)
     per_page = _int_arg("per_page", resources.DEFAULT_PER_PAGE, 1, resources.MAX_PER_PAGE)
@@ -271,13 +272,13 @@ def list_surveys():
 
 
 @bp.post(f"/surveys/{SURVEY_ID}/invitations")
-@requires(Action.API_WRITE)
+@requires(sales_policy.API_WRITE)
 def create_invitations(survey_id: int):
     survey = db.session.get(Survey, survey_id)
     if survey is None:
         raise NotFound()
     who = _caller()
-    if not allowed(who, Action.MANAGE_SURVEYS, survey):
+    if not allowed(who, surveys_policy.MANAGE_SURVEYS, survey):
         abort(403)
     requests = _invitation_requests(_json_body())
     selection, ids = distribution.invite_requested(survey, requests, who, base_url=request.url_root)
@@ -408,7 +409,7 @@ def _invitation_requests(body: Any) -> list[distribution.InvitationRequest]:
 
 
 @bp.get("/openapi.json")
-@requires(Action.PUBLIC)
+@requires(PUBLIC)
 def openapi():
     return jsonify(openapi_document())
 
@@ -417,7 +418,7 @@ def openapi():
 
 
 def _caller() -> ApiCaller:
-    return caller(Action.API_READ)
+    return caller(sales_policy.API_READ)
 
 
 def _may_exist(key: str | int) -> bool:
@@ -459,7 +460,7 @@ def _one(kind: str, key: str | int):
     if not _may_exist(key):
         raise NotFound()
     row = _first(resources.one_query(kind, key))
-    authorize(Action.API_READ, row[0])
+    authorize(sales_policy.API_READ, row[0])
     return jsonify(resources.RESOURCES[kind].serialize(row))
 
 
@@ -752,4 +753,4 @@ def http_problem(error: HTTPException) -> Response:
 
 def _needed_scope() -> str | None:
     view = current_app.view_functions.get(request.endpoint or "")
-    return TOKEN_SCOPES.get(getattr(view, "required_action", None))  # type: ignore[arg-type]
+    return getattr(getattr(view, "required_action", None), "scope", None)

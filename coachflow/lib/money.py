@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
-# ISO 4217 currencies whose minor unit is not the hundredth.
-_EXPONENTS = {"JPY": 0, "KRW": 0, "ISK": 0, "CLP": 0, "BHD": 3, "KWD": 3, "OMR": 3, "TND": 3}
+from babel.numbers import get_currency_precision
 
 
 def exponent(currency: str) -> int:
-    """Digits after the decimal mark for ``currency`` (2 for EUR, 0 for JPY)."""
-    return _EXPONENTS.get(currency.upper(), 2)
+    """Digits after the decimal mark for ``currency`` (2 for EUR, 0 for JPY, 3 for KWD), from
+    the Unicode CLDR data that Babel ships."""
+    return get_currency_precision(currency.upper())
 
 
 def to_minor(amount: Decimal, currency: str) -> int:

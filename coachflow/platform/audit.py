@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
-from coachflow.accounts.models import AuditEvent, User
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
 from coachflow.platform.extensions import db
+from coachflow.platform.time import UTCDateTime, utcnow
 
 
-def record(actor: User | None, action: str, subject: str, details: str = "") -> None:
+class AuditEvent(db.Model):
+    """Who did what and when, for the changes that matter (roles, accounts, imports, sends)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(120))
+    details: Mapped[str] = mapped_column(String(2000), default="")
+
+    # The person who acted (the accounts domain's User, named so the platform imports no domain).
+    actor = relationship("User")
+
+
+def record(actor: Any | None, action: str, subject: str, details: str = "") -> None:
     """Add an audit event to the current transaction (the caller commits)."""
     db.session.add(
         AuditEvent(

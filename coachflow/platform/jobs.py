@@ -1,15 +1,21 @@
-"""Celery, bound to the Flask app, and the task entry points (thin: they call services).
+"""Background jobs: Celery bound to the Flask app, and starting a job by its name.
 
-Without ``REDIS_URL`` tasks run in-process as they are enqueued (the embedded default); with it
-they go to Redis and a worker started with ``celery -A wsgi.celery worker`` runs them.
+Domains define their tasks (thin: they call a service) in their own ``tasks.py``, named
+``coachflow.<what>``, and register periodic ones with :func:`add_periodic`. A service starts a
+job with :func:`start` by name, so no package imports another's tasks.
+
+Without ``REDIS_URL`` tasks run in-process (the embedded default): long ones on a thread of the
+web process so pages can show progress, or inline when the app is told to (``JOBS_INLINE``, as
+in the tests). With it they go to Redis, a worker started with ``celery -A wsgi.celery worker``
+runs them, and ``celery -A wsgi.celery beat`` the periodic ones.
 """
 
 from __future__ import annotations
 
-import smtplib
 import threading
+from typing import Any
 
-from celery import Celery, Task, shared_task
+from celery import Celery, Task
 from flask import Flask, current_app
 
 
@@ -34,71 +40,36 @@ def init_celery(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         timezone="UTC",
+        beat_schedule={},
     )
-    if broker:
-        # Periodic survey work (due sends and retries, reminders, expiries): `celery beat`.
-        celery_app.conf.beat_schedule = {
-            "surveys-tick": {"task": "coachflow.surveys_tick", "schedule": 300.0},
-        }
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     return celery_app
 
 
-@shared_task(
-    name="coachflow.send_mail",
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=10,
-)
-def send_mail(message: dict) -> None:
-    """Deliver one prepared message (see ``mailing.prepare``); retried on SMTP errors."""
-    from coachflow.platform.mailing import deliver
-
-    deliver(message)
+def add_periodic(app: Flask, name: str, every_seconds: float) -> None:
+    """Run the task ``name`` every ``every_seconds`` under ``celery beat`` (with a broker)."""
+    if app.config["REDIS_URL"]:
+        celery_app: Celery = app.extensions["celery"]
+        celery_app.conf.beat_schedule[name] = {"task": name, "schedule": every_seconds}
 
 
-def run_in_background(task: Task, *args: object) -> None:
+def _task(name: str) -> Task:
+    return current_app.extensions["celery"].tasks[name]
+
+
+def enqueue(name: str, *args: Any) -> None:
+    """Hand short work to the task called ``name``: a worker with a broker, else now."""
+    _task(name).delay(*args)
+
+
+def start(name: str, *args: Any) -> None:
     """Start long work without holding the request: on a worker when a broker is configured,
-    else on a thread of this process (the embedded mode), or inline when the app is told to
-    (``JOBS_INLINE``, which the tests use)."""
+    else on a thread of this process (the embedded mode), or inline with ``JOBS_INLINE``."""
+    task = _task(name)
     if current_app.config["REDIS_URL"]:
         task.delay(*args)
     elif current_app.config["JOBS_INLINE"]:
         task.apply(args=args)
     else:
         threading.Thread(target=task.apply, kwargs={"args": args}, daemon=True).start()
-
-
-@shared_task(name="coachflow.check_import")
-def check_import(run_id: int) -> None:
-    """Dry-run an uploaded file: count its rows and list every problem, writing nothing."""
-    from coachflow.sales.services import check_run
-
-    check_run(run_id)
-
-
-@shared_task(name="coachflow.execute_import")
-def execute_import(run_id: int) -> None:
-    """Import an uploaded, checked file, all or nothing."""
-    from coachflow.sales.services import execute_run
-
-    execute_run(run_id)
-
-
-@shared_task(name="coachflow.mail_out")
-def mail_out(base_url: str | None = None) -> None:
-    """Send the queued survey invitations, in batches over one SMTP connection each."""
-    from coachflow.surveys.sending import send_due
-
-    send_due(base_url=base_url)
-
-
-@shared_task(name="coachflow.surveys_tick")
-def surveys_tick() -> None:
-    """The periodic survey work: expiries, due sends and retries, reminders."""
-    from coachflow.surveys.sending import tick
-
-    tick()

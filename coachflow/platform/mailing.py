@@ -7,14 +7,32 @@ message is printed to the console instead, so a developer can follow a reset lin
 from __future__ import annotations
 
 import logging
+import smtplib
 
+from celery import shared_task
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 from flask_mail import Message, email_dispatched
 
+from coachflow.platform import jobs
 from coachflow.platform.extensions import mail
 
 log = logging.getLogger(__name__)
+
+SEND_MAIL = "coachflow.send_mail"
+
+
+@shared_task(
+    name=SEND_MAIL,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=10,
+)
+def send_mail(message: dict) -> None:
+    """Deliver one prepared message (see ``prepare``); retried on SMTP errors."""
+    deliver(message)
 
 
 def prepare(
@@ -33,9 +51,7 @@ def prepare(
 
 def enqueue(message: dict) -> None:
     """Hand a prepared message to the mail job (in-process without a broker)."""
-    from coachflow.platform.jobs import send_mail
-
-    send_mail.delay(message)
+    jobs.enqueue(SEND_MAIL, message)
 
 
 def deliver(message: dict) -> None:

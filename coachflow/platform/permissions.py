@@ -1,183 +1,118 @@
-"""The one place that says who may do what.
+"""The one permission mechanism; it knows no domain.
 
-Every view declares the action it needs with ``@requires(Action.X)``; ``create_app`` refuses to
-start when a view declares none, and ``tests/integration/test_route_matrix.py`` walks every route
-as every role. Object-level rules (a manager: their teams; a rep: themselves) live in
-``allowed`` beside the role grants, so views and the API ask the same question the same way.
-The API's actions (``TOKEN_SCOPES``) are asked for by a bearer token's caller, never by a
-session: ``caller`` finds it through the loader the API blueprint installs (``bearer_loader``).
+Each domain declares its actions in its ``policy.py`` with :func:`action`: which roles hold it,
+the bearer-token scope an API action needs, and the object rule that says whether a person may
+do it on one record. Every view declares the action it needs with ``@requires(policy.X)``;
+``create_app`` refuses to start when a view declares none, and
+``tests/integration/test_route_matrix.py`` walks every route as every role. A record outside
+the caller's scope answers 404, as an unknown id does, so ids cannot be probed.
+
+API actions are asked for by a bearer token's caller, never by a session: ``caller`` finds it
+through the loader the API blueprint installs (``bearer_loader``).
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, g
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, false, true
 from werkzeug.datastructures import WWWAuthenticate
 
-from coachflow.accounts.models import Role, Team, User
 from coachflow.platform.extensions import db, login_manager
-from coachflow.sales.models import Contact, CustomerAccount, Deal, Quota
-from coachflow.surveys.models import Survey
 
 F = TypeVar("F", bound=Callable[..., Any])
+Rule = Callable[[Any, Any], bool]
 
 
-class Action(enum.StrEnum):
-    """What a request wants to do. A view names exactly one."""
+@dataclass(frozen=True, eq=False)
+class Action:
+    """What a request wants to do. A view names exactly one.
 
-    PUBLIC = "public"  # no sign-in: login, password reset, health check
-    SIGNED_IN = "signed_in"  # any active user: home, own account
-    VIEW_TEAM = "teams.view"  # a team's page and the list of teams one may see
-    MANAGE_TEAMS = "teams.manage"
-    MANAGE_USERS = "users.manage"
-    MANAGE_PRODUCT_LINES = "product_lines.manage"
-    VIEW_AUDIT_LOG = "audit.view"
-    VIEW_SALES = "sales.view"  # deals, attainment and accounts: one's own, one's teams', or all
-    IMPORT_SALES_DATA = "sales.import"
-    API_READ = "api.read"  # REST API with a bearer token: read the sales records one may see
-    API_WRITE = "api.write"  # REST API: create and update sales records
-    MANAGE_API_TOKENS = "api_tokens.manage"
-    MANAGE_SURVEYS = "surveys.manage"  # build and send: a manager their own surveys, HR/admin all
-    VIEW_SURVEY_RESULTS = "surveys.results"  # scores and comments about the people one may see
-    MANAGE_CONTACT_PRIVACY = "contacts.privacy"  # export or erase a contact's data on request
+    ``roles`` is None for "any signed-in person"; ``scope`` marks an API action that needs a
+    bearer token with that scope; ``rule(user, target)`` decides on one record.
+    """
+
+    name: str
+    roles: frozenset[Any] | None
+    scope: str | None = None
+    rule: Rule | None = field(default=None, repr=False)
+
+    def __str__(self) -> str:
+        return self.name
 
 
-ROLE_GRANTS: dict[Action, frozenset[Role]] = {
-    Action.SIGNED_IN: frozenset(Role),
-    Action.VIEW_TEAM: frozenset(Role),
-    Action.MANAGE_TEAMS: frozenset({Role.ADMIN}),
-    Action.MANAGE_USERS: frozenset({Role.ADMIN}),
-    Action.MANAGE_PRODUCT_LINES: frozenset({Role.ADMIN}),
-    Action.VIEW_AUDIT_LOG: frozenset({Role.ADMIN}),
-    Action.VIEW_SALES: frozenset(Role),
-    Action.IMPORT_SALES_DATA: frozenset({Role.ADMIN}),
-    Action.API_READ: frozenset(Role),
-    Action.API_WRITE: frozenset({Role.ADMIN}),
-    Action.MANAGE_API_TOKENS: frozenset({Role.ADMIN}),
-    Action.MANAGE_SURVEYS: frozenset({Role.ADMIN, Role.HR, Role.MANAGER}),
-    Action.VIEW_SURVEY_RESULTS: frozenset(Role),
-    Action.MANAGE_CONTACT_PRIVACY: frozenset({Role.ADMIN}),
-}
-
-# An API action is done with a bearer token, acting as the token's user, and needs the token's
-# scope as well as the role; a signed-in session never grants one (it has no scopes).
-TOKEN_SCOPES: dict[Action, str] = {Action.API_READ: "read", Action.API_WRITE: "write"}
+_ACTIONS: dict[str, Action] = {}
 
 
-def allowed(user: Any, action: Action, target: object | None = None) -> bool:
-    """Whether ``user`` may do ``action`` (on ``target`` when given)."""
-    if action is Action.PUBLIC:
+def action(
+    name: str,
+    roles: Collection[Any] | None,
+    *,
+    scope: str | None = None,
+    rule: Rule | None = None,
+) -> Action:
+    """Declare an action once, at import of its domain's policy; names are unique."""
+    if name in _ACTIONS:
+        raise ValueError(f"action {name!r} is declared twice")
+    declared = Action(name, None if roles is None else frozenset(roles), scope, rule)
+    _ACTIONS[name] = declared
+    return declared
+
+
+def declared_actions() -> Iterator[Action]:
+    """Every action the loaded domains declared (the route matrix and tests read them)."""
+    return iter(list(_ACTIONS.values()))
+
+
+def action_named(name: str) -> Action:
+    """The declared action called ``name`` (templates ask ``can('surveys.manage')``)."""
+    return _ACTIONS[name]
+
+
+# Needs no sign-in: login, password reset, health check, survey links.
+PUBLIC = action("public", roles=())
+# Any active, signed-in person: home, own account.
+SIGNED_IN = action("signed_in", roles=None)
+
+
+def allowed(user: Any, wanted: Action, target: object | None = None) -> bool:
+    """Whether ``user`` may do ``wanted`` (on ``target`` when given)."""
+    if wanted is PUBLIC:
         return True
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    if user.role not in ROLE_GRANTS[action]:
+    if wanted.roles is not None and user.role not in wanted.roles:
         return False
-    if action in TOKEN_SCOPES and TOKEN_SCOPES[action] not in getattr(user, "scopes", ()):
+    if wanted.scope is not None and wanted.scope not in getattr(user, "scopes", ()):
         return False
     if target is None:
         return True
-    if action is Action.API_READ:
-        return _may_see_sales(user, _seller_of(target))
-    if action is Action.VIEW_SALES:
-        return _may_see_sales(user, target)
-    if isinstance(target, Team):
-        return _may_see_team(user, target)
-    if isinstance(target, Survey):
-        if action is Action.MANAGE_SURVEYS:
-            return user.role in (Role.ADMIN, Role.HR) or target.owner_id == user.id
-        # Results pages scope their figures to visible_sellers(user); the survey itself is open.
-        return action is Action.VIEW_SURVEY_RESULTS
-    raise TypeError(f"no ownership rule for {type(target).__name__}")
+    if wanted.rule is None:
+        raise TypeError(f"no ownership rule for {type(target).__name__} under {wanted.name}")
+    return wanted.rule(user, target)
 
 
-def _may_see_team(user: User, team: Team) -> bool:
-    if user.role in (Role.ADMIN, Role.HR):
-        return True
-    if user.role is Role.MANAGER:
-        return team.manager_id == user.id
-    return team.id == user.team_id
-
-
-def _may_see_sales(user: User, target: object) -> bool:
-    """Sales figures: HR and admin see all; a manager their teams' people; anyone themselves."""
-    if isinstance(target, CustomerAccount):
-        target = target.owner  # an account is seen by whoever may see its owner's sales
-    if not isinstance(target, User | Team | None):
-        raise TypeError(f"no ownership rule for {type(target).__name__}")
-    if user.role in (Role.ADMIN, Role.HR):
-        return True
-    if target is None:
-        return False  # an account nobody owns: HR and admin only
-    if isinstance(target, Team):
-        return user.role is Role.MANAGER and target.manager_id == user.id
-    if target.id == user.id:
-        return True
-    return (
-        user.role is Role.MANAGER and target.team is not None and target.team.manager_id == user.id
-    )
-
-
-def _seller_of(record: object) -> object:
-    """Whose sales a record is: an account's or a contact's owner, a deal's or a quota's rep."""
-    if isinstance(record, Contact):
-        return record.account.owner
-    if isinstance(record, Deal | Quota):
-        return record.rep
-    return record
-
-
-def visible_sales(user: User, seller: Any) -> ColumnElement[bool]:
-    """SQL: the records whose ``seller`` column (a rep or owner id) ``user`` may see."""
-    if user.role in (Role.ADMIN, Role.HR):
-        return true()  # including accounts nobody owns
-    return seller.in_(visible_sellers(user))
-
-
-def visible_sellers(user: User) -> Select[tuple[int]]:
-    """Ids of the people whose sales ``user`` may see: all, their teams' and their own, or own."""
-    if user.role in (Role.ADMIN, Role.HR):
-        return db.select(User.id)
-    if user.role is Role.MANAGER:
-        teams = db.select(Team.id).where(Team.manager_id == user.id)
-        return db.select(User.id).where((User.team_id.in_(teams)) | (User.id == user.id))
-    return db.select(User.id).where(User.id == user.id)
-
-
-def visible_teams(user: User) -> Select[tuple[Team]]:
-    """The teams ``user`` may see, as a query to filter, order and paginate further."""
-    query = db.select(Team)
-    if user.role in (Role.ADMIN, Role.HR):
-        return query
-    if user.role is Role.MANAGER:
-        return query.where(Team.manager_id == user.id)
-    if user.team_id is None:
-        return query.where(false())
-    return query.where(Team.id == user.team_id)
-
-
-def requires(action: Action) -> Callable[[F], F]:
+def requires(wanted: Action) -> Callable[[F], F]:
     """Declare the action a view needs and enforce it before the view runs."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if action is not Action.PUBLIC:
-                who = caller(action)
+            if wanted is not PUBLIC:
+                who = caller(wanted)
                 if who is None or not who.is_authenticated:
-                    if action in TOKEN_SCOPES:
+                    if wanted.scope is not None:
                         abort(401, www_authenticate=WWWAuthenticate("Bearer"))
                     return login_manager.unauthorized()
-                if not allowed(who, action):
+                if not allowed(who, wanted):
                     abort(403)
             return view(*args, **kwargs)
 
-        wrapper.required_action = action  # type: ignore[attr-defined]
+        wrapper.required_action = wanted  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorator
@@ -188,10 +123,10 @@ def bearer_loader(app: Flask, loader: Callable[[], Any]) -> None:
     app.extensions["coachflow.bearer_loader"] = loader
 
 
-def caller(action: Action) -> Any:
+def caller(wanted: Action) -> Any:
     """Who asks: for an API action the bearer token's caller or None (never the session's user),
     for any other action the signed-in user."""
-    if action not in TOKEN_SCOPES:
+    if wanted.scope is None:
         return current_user
     if "api_caller" not in g:
         loader = current_app.extensions.get("coachflow.bearer_loader")
@@ -199,18 +134,19 @@ def caller(action: Action) -> Any:
     return g.api_caller
 
 
-def authorize(action: Action, target: object) -> None:
-    """Abort with 403 unless the current user may do ``action`` on ``target``."""
-    if not allowed(caller(action), action, target):
-        abort(403)
+def authorize(wanted: Action, target: object) -> None:
+    """Answer 404 unless the caller may do ``wanted`` on ``target``: a record outside one's
+    scope looks exactly like one that does not exist."""
+    if not allowed(caller(wanted), wanted, target):
+        abort(404)
 
 
-def get_or_404(model: type, ident: int, action: Action) -> Any:
-    """Load ``model`` by primary key or 404, then check the current user may ``action`` it."""
+def get_or_404(model: type, ident: int, wanted: Action) -> Any:
+    """Load ``model`` by primary key, then check the caller may ``wanted`` it; 404 for both."""
     obj = db.session.get(model, ident)
     if obj is None:
         abort(404)
-    authorize(action, obj)
+    authorize(wanted, obj)
     return obj
 
 

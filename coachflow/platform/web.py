@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from flask import flash
+from flask import Flask, flash, request
 from flask_wtf import FlaskForm
 
 from coachflow.platform.errors import DomainError
@@ -25,3 +26,20 @@ def is_safe_next(url: str) -> bool:
         return False
     parts = urlsplit(url)
     return not parts.scheme and not parts.netloc
+
+
+def allow_large_uploads(app: Flask, endpoints: Iterable[str], max_bytes: int) -> None:
+    """Let requests to ``endpoints`` carry up to ``max_bytes`` (file uploads)."""
+    app.extensions.setdefault("coachflow.upload_limits", {}).update(
+        dict.fromkeys(endpoints, max_bytes)
+    )
+
+
+def init_upload_limits(app: Flask) -> None:
+    """Apply the upload limits that domains declared; install before CSRFProtect."""
+
+    @app.before_request
+    def upload_limit() -> None:
+        limits = app.extensions.get("coachflow.upload_limits", {})
+        if request.endpoint in limits:
+            request.max_content_length = limits[request.endpoint]

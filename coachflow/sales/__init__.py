@@ -1,0 +1,38 @@
+"""Sales: customer accounts, contacts, deals, quotas; CSV imports."""
+
+from __future__ import annotations
+
+import random
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+def register(app: Flask) -> None:
+    """Add the sales domain to ``app``: pages, imports, jobs, commands, navigation, demo."""
+    from coachflow.platform.demo import add_demo
+    from coachflow.platform.navigation import NavEntry, add_navigation
+    from coachflow.platform.web import allow_large_uploads
+    from coachflow.sales import cli, demo, import_views, policy, tasks, views  # noqa: F401
+
+    app.register_blueprint(import_views.bp)
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.import_cli)
+    allow_large_uploads(
+        app, import_views.UPLOAD_ENDPOINTS, app.config["IMPORT_MAX_BYTES"] + 1024 * 1024
+    )
+    add_navigation(
+        app,
+        # A rep is sent on from the overview to their own page.
+        NavEntry(
+            30, "sales.overview", _l("Sales"), policy.VIEW_SALES, ("sales.rep", "sales.account")
+        ),
+        NavEntry(
+            80,
+            "sales_imports.index",
+            _l("Imports"),
+            policy.IMPORT_SALES_DATA,
+            ("sales_imports.new", "sales_imports.columns", "sales_imports.show"),
+        ),
+    )
+    add_demo(app, lambda org, seed: demo.seed_sales(org, random.Random(f"sales:{seed}")).summary())

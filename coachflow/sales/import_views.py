@@ -19,10 +19,10 @@ from flask_login import current_user
 from coachflow.platform import progress
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
-from coachflow.platform.jobs import check_import, execute_import, run_in_background
-from coachflow.platform.permissions import Action, requires
+from coachflow.platform.paging import paginate
+from coachflow.platform.permissions import requires
 from coachflow.platform.web import apply_domain_error
-from coachflow.sales import services
+from coachflow.sales import policy, services
 from coachflow.sales.import_forms import UploadForm, columns_form
 from coachflow.sales.models import ImportKind, ImportRun, ImportStatus
 from coachflow.sales.records import FIELDS
@@ -33,19 +33,18 @@ UPLOAD_ENDPOINTS = {"sales_imports.new"}
 
 
 @bp.route("/")
-@requires(Action.IMPORT_SALES_DATA)
+@requires(policy.IMPORT_SALES_DATA)
 def index():
-    page = db.paginate(
+    page = paginate(
         services.runs(),
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
+        request.args.get("page", 1, type=int),
+        current_app.config["PAGE_SIZE"],
     )
     return render_template("sales/imports/index.html", page=page)
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@requires(Action.IMPORT_SALES_DATA)
+@requires(policy.IMPORT_SALES_DATA)
 def new():
     form = UploadForm(mappings=services.saved_mappings(None))
     if form.validate_on_submit():
@@ -71,7 +70,7 @@ def new():
 
 
 @bp.route("/<int:run_id>/columns", methods=["GET", "POST"])
-@requires(Action.IMPORT_SALES_DATA)
+@requires(policy.IMPORT_SALES_DATA)
 def columns(run_id: int):
     run = db.get_or_404(ImportRun, run_id)
     form = columns_form(run.kind.value, run.header, run.columns)()
@@ -86,7 +85,7 @@ def columns(run_id: int):
         except DomainError as error:
             apply_domain_error(form, error)
         else:
-            run_in_background(check_import, run.id)
+            services.start_check(run)
             return redirect(url_for("sales_imports.show", run_id=run.id))
     return render_template(
         "sales/imports/columns.html", run=run, form=form, specs=FIELDS[run.kind.value]
@@ -94,7 +93,7 @@ def columns(run_id: int):
 
 
 @bp.route("/<int:run_id>")
-@requires(Action.IMPORT_SALES_DATA)
+@requires(policy.IMPORT_SALES_DATA)
 def show(run_id: int):
     run = db.get_or_404(ImportRun, run_id)
     preview = services.preview(run) if services.ready_to_import(run) else []
@@ -110,18 +109,18 @@ def show(run_id: int):
 
 
 @bp.route("/<int:run_id>/start", methods=["POST"])
-@requires(Action.IMPORT_SALES_DATA)
+@requires(policy.IMPORT_SALES_DATA)
 def start(run_id: int):
     run = db.get_or_404(ImportRun, run_id)
     if not services.ready_to_import(run):
         flash(_("Check the file and correct every problem before importing."), "error")
     else:
-        run_in_background(execute_import, run.id)
+        services.start_import(run)
     return redirect(url_for("sales_imports.show", run_id=run.id))
 
 
 @bp.route("/<int:run_id>/progress")
-@requires(Action.IMPORT_SALES_DATA)
+@requires(policy.IMPORT_SALES_DATA)
 def progress_json(run_id: int):
     run = db.get_or_404(ImportRun, run_id)
     figures = progress.read(f"import:{run.id}")

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import Date, Select, and_, case, exists, func, literal, or_, select
@@ -41,6 +40,7 @@ from coachflow.lib.figures import (
 )
 from coachflow.lib.periods import Period, PeriodKind
 from coachflow.platform.extensions import db
+from coachflow.platform.paging import Page, page_of, paginate
 from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage, Quota
 
 T = TypeVar("T")
@@ -48,36 +48,6 @@ SELLER_ROLES = (Role.REP, Role.MANAGER)
 
 
 # Paging ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a list, with what the pager needs."""
-
-    items: Sequence[T]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 @dataclass(frozen=True)
@@ -89,21 +59,6 @@ class Paging:
     accounts: int = 1
     deals: int = 1
     per_page: int = 25
-
-
-def page_of(items: Sequence[T], page: int, per_page: int) -> Page[T]:
-    """A page of a list already in memory (the rows of a sales table)."""
-    page = min(max(1, page), max(1, -(-len(items) // per_page)))
-    start = (page - 1) * per_page
-    return Page(items[start : start + per_page], page, per_page, len(items))
-
-
-def _paginate(count: Select, rows: Select, page: int, per_page: int) -> Page[Any]:
-    """Two queries: how many rows ``count`` finds, then one page of ``rows``."""
-    total = db.session.scalar(count) or 0
-    page = min(max(1, page), max(1, -(-total // per_page)))
-    items = db.session.execute(rows.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(items, page, per_page, total)
 
 
 # Building blocks -------------------------------------------------------------------------------
@@ -580,7 +535,7 @@ def account_page(period: Period, owner_id: int, *, page: int = 1, per_page: int 
         .select_from(CustomerAccount)
         .where(CustomerAccount.owner_id == owner_id)
     )
-    result = _paginate(count, rows, page, per_page)
+    result = paginate(rows, page, per_page, count=count)
     items = [
         AccountRow(id_, name, territory, _int(rev), _int(won), last)
         for id_, name, territory, rev, won, last in result.items

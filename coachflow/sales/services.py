@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from coachflow.accounts.models import User
 from coachflow.lib.csvio import CsvFormatError, open_csv
-from coachflow.platform import audit, progress
+from coachflow.platform import audit, jobs, progress
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
@@ -340,6 +340,21 @@ class _Counted(io.RawIOBase):
         size = self.raw.readinto(buffer)
         self.bytes_read += size or 0
         return size or 0
+
+
+# The jobs that run an import's check and the import itself (see coachflow/sales/tasks.py).
+CHECK_IMPORT = "coachflow.check_import"
+EXECUTE_IMPORT = "coachflow.execute_import"
+
+
+def start_check(run: ImportRun) -> None:
+    """Check an uploaded file in the background; its page shows the progress."""
+    jobs.start(CHECK_IMPORT, run.id)
+
+
+def start_import(run: ImportRun) -> None:
+    """Import a checked file in the background; its page shows the progress."""
+    jobs.start(EXECUTE_IMPORT, run.id)
 
 
 def check_run(run_id: int) -> None:

@@ -14,21 +14,15 @@ from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from coachflow.accounts.models import ProductLine, Role, Team, User
+from coachflow.accounts.policy import visible_sellers, visible_teams
 from coachflow.lib import figures
 from coachflow.lib.charts.bars import Bar, attainment_bars
 from coachflow.lib.money import from_minor
 from coachflow.lib.periods import Period, PeriodKind, parse_period
 from coachflow.platform.extensions import db
-from coachflow.platform.permissions import (
-    Action,
-    allowed,
-    get_or_404,
-    requires,
-    visible_sellers,
-    visible_teams,
-)
+from coachflow.platform.permissions import allowed, get_or_404, requires
 from coachflow.platform.time import utcnow
-from coachflow.sales import queries
+from coachflow.sales import policy, queries
 from coachflow.sales.models import CustomerAccount, DealStage
 
 bp = Blueprint("sales", __name__, url_prefix="/sales")
@@ -131,8 +125,8 @@ def _read_filters(*, people: bool) -> Filters:
     stage = request.args.get("stage", "")
     return Filters(
         period=period,
-        team=get_or_404(Team, team_id, Action.VIEW_SALES) if people and team_id else None,
-        rep=get_or_404(User, rep_id, Action.VIEW_SALES) if people and rep_id else None,
+        team=get_or_404(Team, team_id, policy.VIEW_SALES) if people and team_id else None,
+        rep=get_or_404(User, rep_id, policy.VIEW_SALES) if people and rep_id else None,
         line=db.get_or_404(ProductLine, line_id) if line_id else None,
         stage=DealStage(stage) if stage in DealStage._value2member_map_ else None,
         sort=request.args.get("sort", figures.DEFAULT_SORT),
@@ -188,7 +182,7 @@ def _context(filters: Filters, lines: list[queries.LineRef]) -> dict[str, object
 
 
 @bp.route("")
-@requires(Action.VIEW_SALES)
+@requires(policy.VIEW_SALES)
 def overview():
     if current_user.role is Role.REP:  # a rep sees their own figures only: their page
         return redirect(url_for("sales.rep", rep_id=current_user.id, **request.args.to_dict()))
@@ -233,9 +227,9 @@ def overview():
 
 
 @bp.route("/reps/<int:rep_id>")
-@requires(Action.VIEW_SALES)
+@requires(policy.VIEW_SALES)
 def rep(rep_id: int):
-    person = get_or_404(User, rep_id, Action.VIEW_SALES)
+    person = get_or_404(User, rep_id, policy.VIEW_SALES)
     filters = _read_filters(people=False)
     lines = queries.product_lines()
     page = queries.rep_page(
@@ -266,9 +260,9 @@ def rep(rep_id: int):
 
 
 @bp.route("/accounts/<int:account_id>")
-@requires(Action.VIEW_SALES)
+@requires(policy.VIEW_SALES)
 def account(account_id: int):
-    customer = get_or_404(CustomerAccount, account_id, Action.VIEW_SALES)
+    customer = get_or_404(CustomerAccount, account_id, policy.VIEW_SALES)
     return render_template(
         "sales/account.html",
         account=customer,

@@ -1,0 +1,68 @@
+"""Customer surveys: building, sending, answering, results, and contacts' privacy."""
+
+from __future__ import annotations
+
+import random
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+def register(app: Flask) -> None:
+    """Add the surveys domain to ``app``: pages, the public answer page, jobs, commands."""
+    from coachflow.platform.demo import add_demo
+    from coachflow.platform.jobs import add_periodic
+    from coachflow.platform.navigation import NavEntry, add_navigation
+    from coachflow.surveys import (  # noqa: F401
+        builder_views,
+        cli,
+        demo,
+        policy,
+        privacy_views,
+        public_views,
+        results_views,
+        send_views,
+        sending,
+        tasks,
+    )
+
+    for blueprint in (
+        builder_views.bp,
+        public_views.bp,
+        results_views.bp,
+        privacy_views.bp,
+        send_views.bp,
+    ):
+        app.register_blueprint(blueprint)
+    app.cli.add_command(cli.surveys_cli)
+    app.cli.add_command(privacy_views.contacts_cli)
+    # Due sends and retries, reminders, expiries.
+    add_periodic(app, sending.TICK, 300.0)
+    builder_pages = ("new", "edit", "edit_question", "preview", "add_question", "texts", "settings")
+    add_navigation(
+        app,
+        NavEntry(
+            40,
+            "surveys.index",
+            _l("Surveys"),
+            policy.MANAGE_SURVEYS,
+            (
+                *(f"surveys.{page}" for page in builder_pages),
+                "survey_sending.send",
+                "survey_sending.invitations",
+            ),
+        ),
+        NavEntry(
+            50,
+            "survey_results.overview",
+            _l("Results"),
+            policy.VIEW_SURVEY_RESULTS,
+            ("survey_results.survey",),
+        ),
+        NavEntry(
+            100, "contact_privacy.index", _l("Contact privacy"), policy.MANAGE_CONTACT_PRIVACY
+        ),
+    )
+    add_demo(
+        app, lambda org, seed: demo.seed_surveys(org, random.Random(f"surveys:{seed}")).summary()
+    )

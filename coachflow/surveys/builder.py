@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -30,6 +29,7 @@ from coachflow.accounts.models import Role, User
 from coachflow.platform import audit
 from coachflow.platform.errors import Conflict, DomainError
 from coachflow.platform.extensions import db
+from coachflow.platform.paging import Page, paginate
 from coachflow.surveys import answering
 from coachflow.surveys.answering import SurveyPage
 from coachflow.surveys.models import (
@@ -127,7 +127,7 @@ class SurveyCounts:
 
 @dataclass
 class SurveyListPage:
-    page: Pagination
+    page: Page
     counts: dict[int, SurveyCounts] = field(default_factory=dict)
 
 
@@ -140,11 +140,10 @@ def survey_list(
         query = query.where(Survey.status == status)
     if kind is not None:
         query = query.where(Survey.kind == kind)
-    result = db.paginate(
+    result = paginate(
         query.order_by(Survey.created_at.desc(), Survey.id.desc()),
-        page=page,
-        per_page=per_page,
-        error_out=False,
+        page,
+        per_page,
     )
     return SurveyListPage(result, survey_counts([survey.id for survey in result.items]))
 

@@ -17,9 +17,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from coachflow.platform.errors import DomainError
-from coachflow.platform.permissions import Action, get_or_404, requires
+from coachflow.platform.permissions import get_or_404, requires
 from coachflow.platform.web import apply_domain_error
-from coachflow.surveys import builder
+from coachflow.surveys import builder, policy
 from coachflow.surveys.forms import (
     BLANK,
     KIND_LABELS,
@@ -65,7 +65,7 @@ def _enum_arg(name: str, enum_type: type) -> object | None:
 
 
 @bp.route("")
-@requires(Action.MANAGE_SURVEYS)
+@requires(policy.MANAGE_SURVEYS)
 def index():
     status = _enum_arg("status", SurveyStatus)
     kind = _enum_arg("kind", SurveyKind)
@@ -86,7 +86,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@requires(Action.MANAGE_SURVEYS)
+@requires(policy.MANAGE_SURVEYS)
 def new():
     language = _ui_language()
     form = NewSurveyForm(
@@ -175,15 +175,15 @@ def _back(survey: Survey, anchor: str | None = None):
 
 
 @bp.route("/<int:survey_id>")
-@requires(Action.MANAGE_SURVEYS)
+@requires(policy.MANAGE_SURVEYS)
 def edit(survey_id: int):
-    return _editor(get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS))
+    return _editor(get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS))
 
 
 @bp.route("/<int:survey_id>/questions", methods=["POST"])
-@requires(Action.MANAGE_SURVEYS)
+@requires(policy.MANAGE_SURVEYS)
 def add_question(survey_id: int):
-    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
     form = QuestionForm()
     if form.validate_on_submit():
         try:
@@ -210,9 +210,9 @@ def _question_or_back(survey: Survey, question_id: int):
 
 
 @bp.route("/<int:survey_id>/questions/<int:question_id>", methods=["GET", "POST"])
-@requires(Action.MANAGE_SURVEYS)
+@requires(policy.MANAGE_SURVEYS)
 def edit_question(survey_id: int, question_id: int):
-    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
     question, redirect_back = _question_or_back(survey, question_id)
     if redirect_back is not None:
         return redirect_back
@@ -238,9 +238,9 @@ def edit_question(survey_id: int, question_id: int):
 
 
 @bp.route("/<int:survey_id>/questions/<int:question_id>/delete", methods=["POST"])
-@requires(Action.MANAGE_SURVEYS)
+@requires(policy.MANAGE_SURVEYS)
 def delete_question(survey_id: int, question_id: int):
-    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
     if ActionForm().validate_on_submit():
         try:
             builder.remove_question(survey, question_id, by=current_user)
@@ -252,9 +252,9 @@ def delete_question(survey_id: int, question_id: int):
 
 
 @bp.route("/<int:survey_id>/questions/<int:question_id>/move", methods=["POST"])
-@requires(Action.MANAGE_SURVEYS)
+@requires(policy.MANAGE_SURVEYS)
 def move_question(survey_id: int, question_id: int):
-    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
     form = MoveForm()
     if not form.validate_on_submit():
         flash(_("Choose whether to move the question up or down."), "error")
@@ -269,9 +269,9 @@ def move_question(survey_id: int, question_id: int):
 
 
 @bp.route("/<int:survey_id>/texts", methods=["POST"])
-@requires(Action.MANAGE_SURVEYS)
+@requires(policy.MANAGE_SURVEYS)
 def texts(survey_id: int):
-    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
     form = TextsForm()
     if form.validate_on_submit():
         try:
@@ -285,9 +285,9 @@ def texts(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/settings", methods=["POST"])
-@requires(Action.MANAGE_SURVEYS)
+@requires(policy.MANAGE_SURVEYS)
 def settings(survey_id: int):
-    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
     form = SettingsForm()
     if form.validate_on_submit():
         try:
@@ -301,9 +301,9 @@ def settings(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/activate", methods=["POST"])
-@requires(Action.MANAGE_SURVEYS)
+@requires(policy.MANAGE_SURVEYS)
 def activate(survey_id: int):
-    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
     if ActionForm().validate_on_submit():
         try:
             builder.activate(survey, by=current_user)
@@ -318,9 +318,9 @@ def activate(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/close", methods=["POST"])
-@requires(Action.MANAGE_SURVEYS)
+@requires(policy.MANAGE_SURVEYS)
 def close(survey_id: int):
-    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
     if ActionForm().validate_on_submit():
         try:
             builder.close(survey, by=current_user)
@@ -337,11 +337,11 @@ def close(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/preview")
-@requires(Action.MANAGE_SURVEYS)
+@requires(policy.MANAGE_SURVEYS)
 def preview(survey_id: int):
     """The respondent's own page (``public/survey_form.html``), disabled, in the language asked
     for (as a contact reading it would get it), falling back like the real page."""
-    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
     page = builder.preview_page(survey, request.args.get("lang"))
     with force_locale(page.language):
         return render_template(

@@ -49,17 +49,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased, joinedload
 
+from coachflow.accounts import policy as accounts_policy
 from coachflow.accounts.models import Role, Team, User
+from coachflow.accounts.policy import visible_sellers
 from coachflow.lib import tokens
 from coachflow.lib.csvio import CsvFormatError, open_csv
-from coachflow.platform import audit
+from coachflow.platform import audit, jobs
 from coachflow.platform.errors import Conflict, DomainError
 from coachflow.platform.extensions import db
-from coachflow.platform.permissions import Action, allowed, visible_sales, visible_sellers
+from coachflow.platform.permissions import allowed
 from coachflow.platform.time import utcnow
 from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage
+from coachflow.sales.policy import visible_sales
 from coachflow.sales.records import N_
 from coachflow.surveys.models import Invitation, InvitationStatus, Survey, SurveyStatus
+from coachflow.surveys.sending import MAIL_OUT
 
 DEFAULT_THROTTLE_DAYS = 90
 MAX_LISTED = 20_000  # addresses in one pasted or uploaded list
@@ -311,7 +315,7 @@ def _check_criteria(criteria: Criteria, by: Any) -> None:
         )
     if criteria.team_id is not None:
         team = db.session.get(Team, criteria.team_id)
-        if team is None or not allowed(by, Action.VIEW_TEAM, team):
+        if team is None or not allowed(by, accounts_policy.VIEW_TEAM, team):
             raise DomainError(_("Choose one of your teams."), field="team")
     if criteria.rep_id is not None and not _is_visible_seller(criteria.rep_id, by):
         raise DomainError(_("Choose one of your teams' reps."), field="rep")
@@ -783,8 +787,6 @@ def create_invitations(
     away, its rep and that rep's team, and the contact's language when the survey has texts in
     it (else the survey's default). Returns the invitations' ids in the recipients' order.
     """
-    from coachflow.platform.jobs import mail_out, run_in_background
-
     check_sendable(survey)
     if not recipients:
         raise DomainError(_("Nobody is left to invite."))
@@ -834,7 +836,7 @@ def create_invitations(
     except BaseException:
         db.session.rollback()
         raise
-    run_in_background(mail_out, base_url)
+    jobs.start(MAIL_OUT, base_url)
     return ids
 
 

@@ -25,8 +25,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from coachflow.accounts.models import AuditEvent, User
+from coachflow.accounts.models import User
 from coachflow.platform import audit
+from coachflow.platform.audit import AuditEvent
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow

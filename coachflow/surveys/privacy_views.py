@@ -20,9 +20,9 @@ from wtforms import BooleanField, EmailField, HiddenField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from coachflow.platform.errors import DomainError
-from coachflow.platform.permissions import Action, requires
+from coachflow.platform.permissions import requires
 from coachflow.platform.web import apply_domain_error
-from coachflow.surveys import privacy
+from coachflow.surveys import policy, privacy
 
 bp = Blueprint("contact_privacy", __name__, url_prefix="/admin/contacts/privacy")
 
@@ -46,7 +46,7 @@ class EraseForm(FlaskForm):
 
 
 @bp.route("", methods=["GET", "POST"])
-@requires(Action.MANAGE_CONTACT_PRIVACY)
+@requires(policy.MANAGE_CONTACT_PRIVACY)
 def index():
     form = LookupForm()
     person = None
@@ -70,7 +70,7 @@ def _page(form: LookupForm, person: privacy.Person | None, erase_form: EraseForm
 
 
 @bp.route("/export", methods=["POST"])
-@requires(Action.MANAGE_CONTACT_PRIVACY)
+@requires(policy.MANAGE_CONTACT_PRIVACY)
 def export():
     form = ExportForm()
     if not form.validate_on_submit():
@@ -93,7 +93,7 @@ def export():
 
 
 @bp.route("/erase", methods=["POST"])
-@requires(Action.MANAGE_CONTACT_PRIVACY)
+@requires(policy.MANAGE_CONTACT_PRIVACY)
 def erase():
     form = EraseForm()
     if not form.email.data:

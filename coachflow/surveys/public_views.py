@@ -12,7 +12,7 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 
 from coachflow.platform.extensions import csrf
-from coachflow.platform.permissions import Action, requires
+from coachflow.platform.permissions import PUBLIC, requires
 from coachflow.surveys import answering
 from coachflow.surveys.answering import AnswersRefused, LinkProblem, SurveyPage
 
@@ -34,7 +34,7 @@ def link_problem(error: LinkProblem):
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
-@requires(Action.PUBLIC)
+@requires(PUBLIC)
 def answer(token: str):
     g.token_link = True
     if request.method == "POST":
@@ -55,7 +55,7 @@ def answer(token: str):
 
 
 @bp.route("/s/<token>/thanks")
-@requires(Action.PUBLIC)
+@requires(PUBLIC)
 def thanks(token: str):
     g.token_link = True
     page = answering.thanks(token)
@@ -65,7 +65,7 @@ def thanks(token: str):
 
 
 @bp.route("/s/<token>/unsubscribe", methods=["GET", "POST"])
-@requires(Action.PUBLIC)
+@requires(PUBLIC)
 def unsubscribe(token: str):
     """GET asks for confirmation (mail scanners open links); POST unsubscribes, also as the
     RFC 8058 one-click target (body ``List-Unsubscribe=One-Click``). No redirect after the POST:

@@ -42,14 +42,15 @@ from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal_
 from sqlalchemy.orm import aliased
 
 from coachflow.accounts.models import Role, Team, User
+from coachflow.accounts.policy import visible_sellers, visible_teams
 from coachflow.lib.stats import LEVELS
 from coachflow.lib.stats.csat import CsatEstimate, csat
 from coachflow.lib.stats.nps import Estimate, nps
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
-from coachflow.platform.permissions import visible_sellers, visible_teams
+from coachflow.platform.paging import Page, page_of
 from coachflow.sales.models import Deal
-from coachflow.sales.queries import LineRef, Page, Seller, page_of, product_lines, sellers
+from coachflow.sales.queries import LineRef, Seller, product_lines, sellers
 from coachflow.surveys.models import (
     Answer,
     Invitation,

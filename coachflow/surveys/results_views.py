@@ -20,9 +20,9 @@ from coachflow.lib.charts.stacked import Segment, stacked_bar
 from coachflow.lib.charts.trend import TrendPoint, trend_line
 from coachflow.lib.stats import SMALL_SAMPLE
 from coachflow.lib.stats.nps import band
-from coachflow.platform.permissions import Action, get_or_404, requires
+from coachflow.platform.permissions import get_or_404, requires
 from coachflow.platform.time import utcnow
-from coachflow.surveys import results
+from coachflow.surveys import policy, results
 from coachflow.surveys.models import Survey
 
 bp = Blueprint("survey_results", __name__, url_prefix="/surveys/results")
@@ -235,22 +235,22 @@ def _results_page(survey: Survey | None) -> results.ResultsPage:
 
 
 @bp.route("")
-@requires(Action.VIEW_SURVEY_RESULTS)
+@requires(policy.VIEW_SURVEY_RESULTS)
 def overview():
     return _render(_results_page(None))
 
 
 @bp.route("/<int:survey_id>")
-@requires(Action.VIEW_SURVEY_RESULTS)
+@requires(policy.VIEW_SURVEY_RESULTS)
 def survey(survey_id: int):
-    chosen = get_or_404(Survey, survey_id, Action.VIEW_SURVEY_RESULTS)
+    chosen = get_or_404(Survey, survey_id, policy.VIEW_SURVEY_RESULTS)
     return _render(_results_page(chosen))
 
 
 @bp.route("/<int:survey_id>/answers.csv")
-@requires(Action.VIEW_SURVEY_RESULTS)
+@requires(policy.VIEW_SURVEY_RESULTS)
 def export(survey_id: int):
-    chosen = get_or_404(Survey, survey_id, Action.VIEW_SURVEY_RESULTS)
+    chosen = get_or_404(Survey, survey_id, policy.VIEW_SURVEY_RESULTS)
     chunks = results.export_rows(current_user, chosen, _filters())
     filename = f"survey-{chosen.id}-answers-{utcnow():%Y-%m-%d}.csv"
     return Response(

@@ -23,17 +23,12 @@ from wtforms import DateField, SelectChoice, SelectField, SubmitField, TextAreaF
 from wtforms.validators import Optional
 
 from coachflow.accounts.models import ProductLine, Team, User
+from coachflow.accounts.policy import visible_sellers, visible_teams
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
-from coachflow.platform.permissions import (
-    Action,
-    get_or_404,
-    requires,
-    visible_sellers,
-    visible_teams,
-)
+from coachflow.platform.permissions import get_or_404, requires
 from coachflow.platform.web import apply_domain_error
-from coachflow.surveys import distribution, sending
+from coachflow.surveys import distribution, policy, sending
 from coachflow.surveys.distribution import Criteria, Reason
 from coachflow.surveys.models import InvitationStatus, Survey
 
@@ -148,9 +143,9 @@ def _builder_link(survey: Survey) -> str | None:
 
 
 @bp.route("/<int:survey_id>/send", methods=["GET", "POST"])
-@requires(Action.MANAGE_SURVEYS)
+@requires(policy.MANAGE_SURVEYS)
 def send(survey_id: int):
-    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
     form = RecipientsForm()
     selection, criteria = None, None
     if form.validate_on_submit():
@@ -179,9 +174,9 @@ def send(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/send/confirm", methods=["POST"])
-@requires(Action.MANAGE_SURVEYS)
+@requires(policy.MANAGE_SURVEYS)
 def confirm(survey_id: int):
-    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
     form = RecipientsForm()
     if not form.validate_on_submit():
         flash(_("Choose the recipients again."), "error")
@@ -203,9 +198,9 @@ def confirm(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/invitations")
-@requires(Action.MANAGE_SURVEYS)
+@requires(policy.MANAGE_SURVEYS)
 def invitations(survey_id: int):
-    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
     raw = request.args.get("state", "")
     state = InvitationStatus(raw) if raw in InvitationStatus._value2member_map_ else None
     page = db.paginate(
@@ -230,9 +225,9 @@ def invitations(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/invitations/resend", methods=["POST"])
-@requires(Action.MANAGE_SURVEYS)
+@requires(policy.MANAGE_SURVEYS)
 def resend(survey_id: int):
-    survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
+    survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
     invitation_id = request.form.get("invitation_id", type=int)
     try:
         count = sending.resend_failed(

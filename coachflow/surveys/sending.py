@@ -38,7 +38,7 @@ from sqlalchemy.orm import aliased
 
 from coachflow.accounts.models import User
 from coachflow.lib import tokens
-from coachflow.platform import audit
+from coachflow.platform import audit, jobs
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
@@ -52,6 +52,10 @@ from coachflow.surveys.models import (
 )
 
 log = logging.getLogger(__name__)
+
+# The jobs that run this module's work (see coachflow/surveys/tasks.py).
+MAIL_OUT = "coachflow.mail_out"
+TICK = "coachflow.surveys_tick"
 
 # Each batch costs a claim, a load, an outcome write and an SMTP handshake; 500 keeps those
 # under a tenth of the sending time while a failed batch stays small.
@@ -144,8 +148,6 @@ def resend_failed(
 ) -> int:
     """Queue the survey's failed invitations (or just one) again with fresh attempts, then start
     the mail-out. Returns how many were queued."""
-    from coachflow.platform.jobs import mail_out, run_in_background
-
     if survey.status is not SurveyStatus.ACTIVE:
         raise DomainError(_("Only an active survey's invitations can be sent."))
     query = update(Invitation).where(
@@ -168,7 +170,7 @@ def resend_failed(
         )
     db.session.commit()
     if count:
-        run_in_background(mail_out, base_url)
+        jobs.start(MAIL_OUT, base_url)
     return count
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from coachflow.accounts.models import AuditEvent, ProductLine, Role, Team, User
+from coachflow.accounts.models import ProductLine, Role, Team, User
+from coachflow.platform.audit import AuditEvent
 from coachflow.platform.extensions import db
 from tests.helpers import csrf_token, link_in, sign_in
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from coachflow.accounts.models import AuditEvent
+from coachflow.platform.audit import AuditEvent
 from coachflow.platform.extensions import db
 from coachflow.sales.models import Contact, CustomerAccount, Deal, Quota
 from tests.integration.test_api_support import (
@@ -357,9 +357,10 @@ def test_a_managers_token_sees_only_their_teams_records(app, org, sales):
     assert _ids(manager, "contacts") == ["C1"]
     assert _ids(manager, "quotas") == ["rep@example.com"]
     assert manager.get("/deals/MINE").status_code == 200
-    assert_problem(manager.get("/deals/THEIRS"), 403)
-    assert_problem(manager.get("/accounts/A2"), 403)
-    assert_problem(manager.get("/contacts/C2"), 403)
+    # Outside one's scope looks exactly like an unknown id: no probing which ids exist.
+    assert_problem(manager.get("/deals/THEIRS"), 404)
+    assert_problem(manager.get("/accounts/A2"), 404)
+    assert_problem(manager.get("/contacts/C2"), 404)
     other_manager = reader(app, org.other_manager)
     assert _ids(other_manager, "deals") == ["THEIRS"]
     assert (
@@ -372,10 +373,10 @@ def test_a_reps_token_sees_only_their_own_records(app, org, sales):
     rep = reader(app, org.rep)
     assert _ids(rep, "deals") == ["MINE"]
     assert _ids(rep, "accounts") == ["A1"]
-    assert_problem(rep.get("/deals/MANAGERS"), 403)
+    assert_problem(rep.get("/deals/MANAGERS"), 404)
     with app.app_context():
         quota_id = db.session.scalar(select(Quota.id).order_by(Quota.id.desc()))
-    assert_problem(rep.get(f"/quotas/{quota_id}"), 403)
+    assert_problem(rep.get(f"/quotas/{quota_id}"), 404)
 
 
 def test_hr_and_admin_tokens_see_everything_even_unowned_accounts(app, org, sales):
@@ -383,7 +384,7 @@ def test_hr_and_admin_tokens_see_everything_even_unowned_accounts(app, org, sale
         everyone = reader(app, user)
         assert _ids(everyone, "deals") == ["MANAGERS", "MINE", "THEIRS"]
         assert _ids(everyone, "accounts") == ["A1", "A2", "ORPHAN"]
-    assert_problem(reader(app, org.manager).get("/accounts/ORPHAN"), 403)
+    assert_problem(reader(app, org.manager).get("/accounts/ORPHAN"), 404)
 
 
 def test_only_an_admins_token_writes_whatever_its_scope_says(app, org, sales):

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from coachflow.accounts.models import AuditEvent, User
+from coachflow.accounts.models import User
+from coachflow.platform.audit import AuditEvent
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
 from coachflow.sales.models import ApiToken

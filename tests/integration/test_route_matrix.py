@@ -18,21 +18,23 @@ from tests.integration.test_api_support import issue_token
 
 ROLES = ("anonymous", "rep", "other_rep", "manager", "other_manager", "hr", "admin")
 
-# Outcome letters, in ROLES order: A = allowed, D = 403 refused, L = sent to sign in,
-# T = 401 with a Bearer challenge (the REST API: a session never authenticates it).
+# Outcome letters, in ROLES order: A = allowed, D = 403 refused (the role may not do this),
+# N = 404 (the role may, but this record is outside the person's scope: it looks like an unknown
+# id), L = sent to sign in, T = 401 with a Bearer challenge (the REST API: a session never
+# authenticates it).
 PUBLIC = "AAAAAAA"
 SIGNED_IN = "LAAAAAA"
 ADMIN_ONLY = "LDDDDDA"
 BEARER_ONLY = "TTTTTTT"
 SURVEY_BUILDERS = "LDDAAAA"  # MANAGE_SURVEYS: managers, HR and admin
-SURVEY_OWNER = "LDDADAA"  # one survey: its owner (the org's manager), HR and admin
+SURVEY_OWNER = "LDDANAA"  # one survey: its owner (the org's manager), HR and admin
 
 MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     # endpoint: (outcomes, URL arguments by name of an Org attribute or a literal)
     "static": (PUBLIC, {"filename": "css/app.css"}),
-    "core.home": (SIGNED_IN, {}),
-    "core.healthz": (PUBLIC, {}),
-    "core.ping": (PUBLIC, {}),
+    "home.index": (SIGNED_IN, {}),
+    "health.healthz": (PUBLIC, {}),
+    "health.ping": (PUBLIC, {}),
     "auth.login": (PUBLIC, {}),
     "auth.logout": (PUBLIC, {}),
     "auth.forgot_password": (PUBLIC, {}),
@@ -41,7 +43,7 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "accounts.account": (SIGNED_IN, {}),
     "accounts.teams": (SIGNED_IN, {}),
     # team "North": its manager and rep, HR and admin see it; the other team's people do not.
-    "accounts.team": ("LADADAA", {"team_id": "team"}),
+    "accounts.team": ("LANANAA", {"team_id": "team"}),
     "accounts.new_team": (ADMIN_ONLY, {}),
     "accounts.edit_team": (ADMIN_ONLY, {"team_id": "team"}),
     "accounts.users": (ADMIN_ONLY, {}),
@@ -118,8 +120,8 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     # Sales: everyone signed in has a sales page (a rep is sent on to their own); a rep's page
     # and their account's page are for them, their manager, HR and admin.
     "sales.overview": (SIGNED_IN, {}),
-    "sales.rep": ("LADADAA", {"rep_id": "rep"}),
-    "sales.account": ("LADADAA", {"account_id": "@rep_account"}),
+    "sales.rep": ("LANANAA", {"rep_id": "rep"}),
+    "sales.account": ("LANANAA", {"account_id": "@rep_account"}),
     "sales_imports.new": (ADMIN_ONLY, {}),
     "sales_imports.columns": (ADMIN_ONLY, {"run_id": "@import_run"}),
     "sales_imports.show": (ADMIN_ONLY, {"run_id": "@import_run"}),
@@ -248,6 +250,8 @@ def test_route_admits_exactly_the_roles_it_should(app, org, as_role, endpoint, m
         assert response.mimetype == "application/problem+json"
     elif outcome == "D":
         assert response.status_code == 403, f"{method} {rule} as {role}: {response.status_code}"
+    elif outcome == "N":
+        assert response.status_code == 404, f"{method} {rule} as {role}: {response.status_code}"
     else:
         where = f"{method} {rule} as {role}: {response.status_code}"
         assert not sent_to_login, where

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import case, func, select
 
-from coachflow.accounts.models import AuditEvent
+from coachflow.platform.audit import AuditEvent
 from coachflow.platform.extensions import db
 from coachflow.sales.models import Contact, CustomerAccount
 from coachflow.surveys.models import Answer, Invitation, Question, QuestionType, Response

@@ -9,7 +9,8 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from coachflow.accounts.models import AuditEvent, User
+from coachflow.accounts.models import User
+from coachflow.platform.audit import AuditEvent
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
 from coachflow.surveys import builder
@@ -721,9 +722,9 @@ def test_a_manager_cannot_open_or_change_another_managers_survey(app, org, as_ro
         db.session.commit()
         survey_id, question_id = survey.id, survey.current_version.questions[0].id
     client = as_role("manager")
-    assert client.get(f"/surveys/{survey_id}").status_code == 403
+    assert client.get(f"/surveys/{survey_id}").status_code == 404
     response = _post(client, f"/surveys/{survey_id}/questions/{question_id}/delete")
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert len(_questions(app, survey_id)) == 2
 
 

@@ -7,8 +7,9 @@ import datetime
 import pytest
 from sqlalchemy import select
 
-from coachflow.accounts.models import AuditEvent, ProductLine, Role, User
+from coachflow.accounts.models import ProductLine, Role, User
 from coachflow.lib import tokens
+from coachflow.platform.audit import AuditEvent
 from coachflow.platform.errors import Conflict, DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow

@@ -151,7 +151,7 @@ def test_a_name_with_umlauts_survives_the_trip(app, org, smtp):
 def test_a_batch_goes_over_one_connection(app, org, customers, smtp, monkeypatch):
     from coachflow.platform import jobs
 
-    monkeypatch.setattr(jobs, "run_in_background", lambda task, *args: None)  # stay queued
+    monkeypatch.setattr(jobs, "start", lambda name, *args: None)  # stay queued
     send(app, org, customers)
     assert states(app, customers)["c0@acme.example"] is InvitationStatus.QUEUED
     with app.app_context():
@@ -348,7 +348,7 @@ def test_with_a_broker_celery_beat_ticks_every_five_minutes(database_url):
     from tests.conftest import make_app
 
     celery = make_app(database_url, REDIS_URL="redis://127.0.0.1:6379/15").extensions["celery"]
-    schedule = celery.conf.beat_schedule["surveys-tick"]
+    schedule = celery.conf.beat_schedule["coachflow.surveys_tick"]
     assert schedule == {"task": "coachflow.surveys_tick", "schedule": 300.0}
     assert "coachflow.surveys_tick" in celery.tasks
     assert "coachflow.mail_out" in celery.tasks

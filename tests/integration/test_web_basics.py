@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask, abort
 
-from coachflow.platform.permissions import Action, check_every_view_declares_an_action, requires
+from coachflow.platform.permissions import PUBLIC, check_every_view_declares_an_action, requires
 from tests.conftest import make_app
 
 
@@ -54,7 +54,7 @@ def test_server_error_page_hides_the_internals(database_url):
     app = make_app(database_url)
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
-    @requires(Action.PUBLIC)
+    @requires(PUBLIC)
     def broken():
         raise RuntimeError("secret internal detail")
 
@@ -74,7 +74,7 @@ def test_forbidden_page_says_so(as_role):
 
 def test_a_view_without_a_declared_permission_stops_the_app_from_starting():
     app = Flask("rogue")
-    app.add_url_rule("/declared", "declared", requires(Action.PUBLIC)(lambda: "fine"))
+    app.add_url_rule("/declared", "declared", requires(PUBLIC)(lambda: "fine"))
     app.add_url_rule("/rogue", "rogue", lambda: "open to all")
     with pytest.raises(RuntimeError, match=r"without @requires\(\.\.\.\): rogue$"):
         check_every_view_declares_an_action(app)
@@ -90,7 +90,7 @@ def test_healthz_fails_when_the_database_is_unreachable():
 def test_abort_inside_a_view_renders_the_error_page(database_url):
     app = make_app(database_url)
 
-    @requires(Action.PUBLIC)
+    @requires(PUBLIC)
     def gone():
         abort(410)
 

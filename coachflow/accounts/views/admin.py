@@ -6,7 +6,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coachflow.accounts import queries, services
+from coachflow.accounts import policy, queries, services
+from coachflow.accounts.auth_forms import ChangePasswordForm
 from coachflow.accounts.forms import (
     ConfirmForm,
     LanguageForm,
@@ -15,10 +16,11 @@ from coachflow.accounts.forms import (
     UserForm,
 )
 from coachflow.accounts.models import ProductLine, Role, Team, User
-from coachflow.auth.forms import ChangePasswordForm
+from coachflow.accounts.policy import visible_teams
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
-from coachflow.platform.permissions import Action, get_or_404, requires, visible_teams
+from coachflow.platform.paging import paginate
+from coachflow.platform.permissions import SIGNED_IN, get_or_404, requires
 from coachflow.platform.web import apply_domain_error
 
 bp = Blueprint("accounts", __name__)
@@ -32,7 +34,7 @@ def _page() -> int:
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@requires(Action.SIGNED_IN)
+@requires(SIGNED_IN)
 def account():
     language_form = LanguageForm(prefix="lang", language=current_user.language)
     password_form = ChangePasswordForm(prefix="pw")
@@ -62,16 +64,16 @@ def account():
 
 
 @bp.route("/teams")
-@requires(Action.VIEW_TEAM)
+@requires(policy.VIEW_TEAM)
 def teams():
     rows = db.session.execute(queries.team_rows(visible_teams(current_user))).all()
     return render_template("accounts/teams.html", teams=rows)
 
 
 @bp.route("/teams/<int:team_id>")
-@requires(Action.VIEW_TEAM)
+@requires(policy.VIEW_TEAM)
 def team(team_id: int):
-    team = get_or_404(Team, team_id, Action.VIEW_TEAM)
+    team = get_or_404(Team, team_id, policy.VIEW_TEAM)
     return render_template("accounts/team.html", team=team, members=queries.team_members(team))
 
 
@@ -95,13 +97,13 @@ def _team_form_page(team: Team | None):
 
 
 @bp.route("/admin/teams/new", methods=["GET", "POST"])
-@requires(Action.MANAGE_TEAMS)
+@requires(policy.MANAGE_TEAMS)
 def new_team():
     return _team_form_page(None)
 
 
 @bp.route("/admin/teams/<int:team_id>/edit", methods=["GET", "POST"])
-@requires(Action.MANAGE_TEAMS)
+@requires(policy.MANAGE_TEAMS)
 def edit_team(team_id: int):
     return _team_form_page(db.get_or_404(Team, team_id))
 
@@ -110,7 +112,7 @@ def edit_team(team_id: int):
 
 
 @bp.route("/admin/users")
-@requires(Action.MANAGE_USERS)
+@requires(policy.MANAGE_USERS)
 def users():
     role = request.args.get("role", "")
     team_id = request.args.get("team", type=int)
@@ -121,9 +123,7 @@ def users():
         team_id=team_id,
         active={"active": True, "inactive": False}.get(status),
     )
-    page = db.paginate(
-        query, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False
-    )
+    page = paginate(query, _page(), current_app.config["PAGE_SIZE"])
     return render_template(
         "accounts/users.html",
         page=page,
@@ -144,7 +144,7 @@ def _user_data(form: UserForm) -> services.UserData:
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
-@requires(Action.MANAGE_USERS)
+@requires(policy.MANAGE_USERS)
 def new_user():
     form = UserForm(teams=queries.all_teams(), language=current_app.config["BABEL_DEFAULT_LOCALE"])
     if form.validate_on_submit():
@@ -165,7 +165,7 @@ def new_user():
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
-@requires(Action.MANAGE_USERS)
+@requires(policy.MANAGE_USERS)
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user, teams=queries.all_teams())
@@ -197,7 +197,7 @@ def _user_action(user_id: int, action) -> object:
 
 
 @bp.route("/admin/users/<int:user_id>/deactivate", methods=["POST"])
-@requires(Action.MANAGE_USERS)
+@requires(policy.MANAGE_USERS)
 def deactivate_user(user_id: int):
     def deactivate(user: User) -> str:
         services.set_active(user, False, by=current_user)
@@ -207,7 +207,7 @@ def deactivate_user(user_id: int):
 
 
 @bp.route("/admin/users/<int:user_id>/reactivate", methods=["POST"])
-@requires(Action.MANAGE_USERS)
+@requires(policy.MANAGE_USERS)
 def reactivate_user(user_id: int):
     def reactivate(user: User) -> str:
         services.set_active(user, True, by=current_user)
@@ -217,7 +217,7 @@ def reactivate_user(user_id: int):
 
 
 @bp.route("/admin/users/<int:user_id>/send-password-link", methods=["POST"])
-@requires(Action.MANAGE_USERS)
+@requires(policy.MANAGE_USERS)
 def send_password_link(user_id: int):
     def send(user: User) -> str:
         services.send_password_link(user, by=current_user)
@@ -230,7 +230,7 @@ def send_password_link(user_id: int):
 
 
 @bp.route("/admin/product-lines", methods=["GET", "POST"])
-@requires(Action.MANAGE_PRODUCT_LINES)
+@requires(policy.MANAGE_PRODUCT_LINES)
 def product_lines():
     form = ProductLineForm()
     if form.validate_on_submit():
@@ -251,7 +251,7 @@ def product_lines():
 
 
 @bp.route("/admin/product-lines/<int:line_id>/edit", methods=["GET", "POST"])
-@requires(Action.MANAGE_PRODUCT_LINES)
+@requires(policy.MANAGE_PRODUCT_LINES)
 def edit_product_line(line_id: int):
     line = db.get_or_404(ProductLine, line_id)
     form = ProductLineForm(obj=line)
@@ -276,12 +276,7 @@ def edit_product_line(line_id: int):
 
 
 @bp.route("/admin/audit")
-@requires(Action.VIEW_AUDIT_LOG)
+@requires(policy.VIEW_AUDIT_LOG)
 def audit_log():
-    page = db.paginate(
-        queries.audit_events(),
-        page=_page(),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = paginate(queries.audit_events(), _page(), current_app.config["PAGE_SIZE"])
     return render_template("accounts/audit.html", page=page)

@@ -1,27 +1,19 @@
-"""Home page per role, and the health check."""
+"""Health checks for load balancers and monitors; they need no sign-in."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
-from flask_login import current_user
+from flask import Blueprint, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from coachflow.accounts import queries
 from coachflow.platform.extensions import db
-from coachflow.platform.permissions import Action, requires
+from coachflow.platform.permissions import PUBLIC, requires
 
-bp = Blueprint("core", __name__)
-
-
-@bp.route("/")
-@requires(Action.SIGNED_IN)
-def home():
-    return render_template("core/home.html", overview=queries.home_overview(current_user))
+bp = Blueprint("health", __name__)
 
 
 @bp.route("/healthz")
-@requires(Action.PUBLIC)
+@requires(PUBLIC)
 def healthz():
     try:
         db.session.execute(text("SELECT 1"))
@@ -31,7 +23,7 @@ def healthz():
 
 
 @bp.route("/ping")
-@requires(Action.PUBLIC)
+@requires(PUBLIC)
 def ping():
     """Liveness without touching the database; also the bare ceiling of the answer benchmark."""
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}

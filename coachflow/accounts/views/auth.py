@@ -17,10 +17,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from coachflow.accounts import services
-from coachflow.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm
+from coachflow.accounts.auth_forms import ForgotPasswordForm, LoginForm, NewPasswordForm
 from coachflow.platform.errors import DomainError, InvalidToken
 from coachflow.platform.extensions import limiter
-from coachflow.platform.permissions import Action, requires
+from coachflow.platform.permissions import PUBLIC, requires
 from coachflow.platform.web import apply_domain_error, is_safe_next
 
 bp = Blueprint("auth", __name__)
@@ -38,7 +38,7 @@ def _failed(response: object) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@requires(Action.PUBLIC)
+@requires(PUBLIC)
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed
 )
@@ -50,7 +50,7 @@ def _failed(response: object) -> bool:
 )
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
@@ -58,14 +58,14 @@ def login():
             session.clear()
             login_user(user)
             next_url = request.args.get("next", "")
-            return redirect(next_url if is_safe_next(next_url) else url_for("core.home"))
+            return redirect(next_url if is_safe_next(next_url) else url_for("home.index"))
         form.password.errors.append(_("The email or password is not correct."))
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
-@requires(Action.PUBLIC)
+@requires(PUBLIC)
 def logout():
     logout_user()
     session.clear()
@@ -74,7 +74,7 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@requires(Action.PUBLIC)
+@requires(PUBLIC)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
@@ -93,7 +93,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>")
-@requires(Action.PUBLIC)
+@requires(PUBLIC)
 def reset_link(token: str):
     """Swap the token in the URL for one in the session, so no later page carries it."""
     g.token_link = True
@@ -103,7 +103,7 @@ def reset_link(token: str):
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
-@requires(Action.PUBLIC)
+@requires(PUBLIC)
 def reset_password():
     token = session.get(RESET_SESSION_KEY)
     if token is None:

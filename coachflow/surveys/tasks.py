@@ -1,0 +1,19 @@
+"""The survey domain's jobs: thin entry points that call its services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from coachflow.surveys.sending import MAIL_OUT, TICK, send_due, tick
+
+
+@shared_task(name=MAIL_OUT)
+def mail_out(base_url: str | None = None) -> None:
+    """Send the queued survey invitations, in batches over one SMTP connection each."""
+    send_due(base_url=base_url)
+
+
+@shared_task(name=TICK)
+def surveys_tick() -> None:
+    """The periodic survey work: expiries, due sends and retries, reminders."""
+    tick()
