@@ -175,9 +175,7 @@ def create(app, survey_id: int) -> float:
             for r in rows
         ]
         started = time.perf_counter()
-        with mock.patch(
-            "coachflow.platform.jobs.start"
-        ):  # the benchmark sends them itself
+        with mock.patch("coachflow.platform.jobs.start"):  # the benchmark sends them itself
             distribution.create_invitations(
                 survey, recipients, manager, base_url="https://feedback.example"
             )
