@@ -14,6 +14,9 @@ aggregate stay as they were:
   about.
 - Their free-text answers are deleted: what a person wrote may name them.
 - Audit-log lines that quote the address get the placeholder instead.
+- The address goes on the suppression list (as a keyed hash, never the address), so that no
+  import, API write or survey brings it back until an admin lifts the suppression, and uploaded
+  files not imported yet that hold it are deleted.
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ from coachflow import audit
 from coachflow.accounts.models import AuditEvent, User
 from coachflow.errors import DomainError
 from coachflow.extensions import db
-from coachflow.sales.models import Contact
+from coachflow.sales import services as sales_services
+from coachflow.sales import suppression
+from coachflow.sales.models import Contact, SuppressionReason
 from coachflow.surveys.answering import localized
 from coachflow.surveys.models import Answer, Invitation, Response
 from coachflow.timeutil import utcnow
@@ -53,6 +58,7 @@ class Erasure:
     invitations: int
     responses_kept: int
     comments_removed: int
+    uploads_deleted: int = 0
 
 
 def normalise_email(email: str) -> str:
@@ -156,11 +162,14 @@ def erase_person(email: str, *, by: User | None) -> Erasure:
         contact.email = placeholder
         contact.external_id = None
         contact.opted_out_at = contact.opted_out_at or utcnow()
+    suppression.suppress(person.email, reason=SuppressionReason.ERASURE, by=by)
+    uploads = sales_services.delete_uploads_holding(person.email, by=by)
     erasure = Erasure(
         contact.id if contact is not None else None,
         person.invitations,
         person.responses,
         comments,
+        len(uploads),
     )
     audit.record(
         by,
