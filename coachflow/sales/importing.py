@@ -30,7 +30,7 @@ from coachflow.lib.money import to_minor
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
-from coachflow.sales import records
+from coachflow.sales import records, suppression
 from coachflow.sales.models import Contact, CustomerAccount, Deal, Quota
 from coachflow.sales.records import N_, ParseOptions, Problem
 
@@ -449,10 +449,13 @@ class _DealWriter(_Writer):
 
 class _ContactWriter(_Writer):
     model = Contact
+    erased: frozenset[str] = frozenset()  # this chunk's addresses that were erased on request
 
     def write(self, parsed, rejected, result):
         problems: list[Problem] = []
         accounts = self.accounts(self.wanted("account_external_id", parsed, rejected))
+        erased = suppression.suppressed_among(self.wanted("email", parsed, rejected))
+        self.erased = frozenset(erased)
         self.check_rejected(rejected, accounts, problems)
         ext_ids = [r.external_id for _row, r in parsed if r.external_id]
         emails = [r.email for _row, r in parsed]
@@ -528,10 +531,15 @@ class _ContactWriter(_Writer):
         return problems
 
     def references(self, row, record, accounts, problems, unparsed=ALL_PARSED) -> int | None:
-        """The id of the contact's account."""
+        """The id of the contact's account; None, with a problem, also when the contact's address
+        was erased on request (an erasure must not be undone by an import)."""
+        erased = "email" not in unparsed and record.email in self.erased
+        if erased:
+            problems.append(Problem(row, "email", suppression.REFUSED))
         if "account_external_id" in unparsed:
             return None
-        return self.account_id(accounts, record.account_external_id, row, problems)
+        account_id = self.account_id(accounts, record.account_external_id, row, problems)
+        return None if erased else account_id
 
 
 class _QuotaWriter(_Writer):

@@ -267,3 +267,24 @@ class ApiToken(db.Model):
     @property
     def scope_set(self) -> frozenset[str]:
         return frozenset(self.scopes.split(","))
+
+
+class SuppressionReason(enum.StrEnum):
+    ERASURE = "erasure"  # the person asked for their data to be erased
+
+
+class SuppressedAddress(db.Model):
+    """An email address that may not be stored again, kept only as a keyed hash (HMAC-SHA256 of
+    the lower-cased address under a key derived from SECRET_KEY): never the address itself."""
+
+    __tablename__ = "suppressed_addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    reason: Mapped[SuppressionReason] = mapped_column(
+        _enum(SuppressionReason, "suppression_reason")
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    created_by: Mapped[User | None] = relationship()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import logging
 import os
@@ -360,6 +361,8 @@ def start_import(run: ImportRun) -> None:
 def check_run(run_id: int) -> None:
     """Dry run of an uploaded file: row count and every problem, nothing written."""
     run = db.session.get(ImportRun, run_id)
+    if run is None:  # deleted since it was queued: an erasure removed the upload
+        return
     run.status = ImportStatus.CHECKING
     db.session.commit()
     _run(run, _Chunks(run_id), dry_run=True)
@@ -368,6 +371,8 @@ def check_run(run_id: int) -> None:
 def execute_run(run_id: int) -> None:
     """Import an uploaded file, all or nothing."""
     run = db.session.get(ImportRun, run_id)
+    if run is None:  # deleted since it was queued: an erasure removed the upload
+        return
     run.status = ImportStatus.IMPORTING
     db.session.commit()
     _run(run, _Chunks(run_id), dry_run=False)
@@ -418,3 +423,69 @@ def import_local_file(
         _run(run, _Counted(raw), dry_run=dry_run)
     db.session.refresh(run)
     return run
+
+
+# Files not imported yet: a person's erasure removes the uploads that hold their address.
+PENDING_STATUSES = (
+    ImportStatus.UPLOADED,
+    ImportStatus.MAPPED,
+    ImportStatus.CHECKED,
+    ImportStatus.REJECTED,
+    ImportStatus.FAILED,
+)
+
+
+def delete_uploads_holding(email: str, *, by: User | None) -> list[int]:
+    """Delete the stored files not imported yet (and their runs) that contain ``email``, in any
+    letter case, in the caller's transaction (the caller commits); the deletion is audited
+    without the address. Returns the runs' ids.
+
+    An upload being checked or imported at this moment is left alone: the suppression list
+    refuses the address when its rows are written."""
+    needle = email.strip().lower()
+    if not needle:
+        return []
+    encodings = dict(
+        db.session.execute(
+            select(ImportRun.id, ImportRun.encoding).where(ImportRun.status.in_(PENDING_STATUSES))
+        ).all()
+    )
+    if not encodings:
+        return []
+    found: set[int] = set()
+    current, decoder, tail = None, None, ""
+    # The chunks in file order, streamed: an address split between two chunks is found through
+    # the tail of text carried over from the previous one.
+    for run_id, data in db.session.execute(
+        select(ImportFileChunk.run_id, ImportFileChunk.data)
+        .where(ImportFileChunk.run_id.in_(encodings))
+        .order_by(ImportFileChunk.run_id, ImportFileChunk.seq)
+        .execution_options(yield_per=4)
+    ):
+        if run_id in found:
+            continue
+        if run_id != current:
+            current, decoder, tail = run_id, _decoder(encodings[run_id]), ""
+        text = tail + decoder.decode(data).lower()
+        if needle in text:
+            found.add(run_id)
+        tail = text[-(len(needle) - 1) :] if len(needle) > 1 else ""
+    if found:
+        ids = sorted(found)
+        db.session.execute(delete(ImportFileChunk).where(ImportFileChunk.run_id.in_(ids)))
+        db.session.execute(delete(ImportRun).where(ImportRun.id.in_(ids)))
+        audit.record(
+            by,
+            "import.deleted_for_erasure",
+            "uploads not yet imported",
+            "runs=" + ",".join(str(i) for i in ids),
+        )
+    return sorted(found)
+
+
+def _decoder(encoding: str) -> codecs.IncrementalDecoder:
+    try:
+        factory = codecs.getincrementaldecoder(encoding or "utf-8")
+    except LookupError:
+        factory = codecs.getincrementaldecoder("utf-8")
+    return factory(errors="replace")

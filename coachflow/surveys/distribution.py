@@ -59,6 +59,7 @@ from coachflow.platform.errors import Conflict, DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.permissions import allowed
 from coachflow.platform.time import utcnow
+from coachflow.sales import suppression
 from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage
 from coachflow.sales.policy import visible_sales
 from coachflow.sales.records import N_
@@ -101,6 +102,7 @@ class Reason(enum.StrEnum):
     ALREADY_INVITED = "already_invited"
     THROTTLED = "throttled"
     NO_REP = "no_rep"
+    ERASED = "erased"
 
 
 REASON_TEXTS = {
@@ -114,6 +116,7 @@ REASON_TEXTS = {
     Reason.ALREADY_INVITED: N_("Already has an unanswered invitation to this survey."),
     Reason.THROTTLED: N_("Surveyed in the last %(days)d days."),
     Reason.NO_REP: N_("No active rep to ask about: the account has no owner."),
+    Reason.ERASED: suppression.REFUSED,
 }
 
 
@@ -300,7 +303,7 @@ def select_recipients(survey: Survey, criteria: Criteria, by: Any) -> Selection:
     check_sendable(survey)
     _check_criteria(criteria, by)
     if criteria.by_list:
-        return _select_listed(survey, criteria, by)
+        return _exclude_erased(_select_listed(survey, criteria, by))
     return _select_by_owner(survey, criteria, by)
 
 
@@ -573,6 +576,23 @@ def _classify_adhoc(
             index=index,
         )
     )
+
+
+def _exclude_erased(selection: Selection) -> Selection:
+    """Leave out the addresses erased on request (on the suppression list): an erasure must
+    not be undone by inviting the address again."""
+    erased = suppression.suppressed_among(r.email for r in selection.recipients)
+    if erased:
+        kept = []
+        for recipient in selection.recipients:
+            if recipient.email in erased:
+                selection.excluded.append(
+                    Excluded(recipient.email, recipient.name, Reason.ERASED, recipient.index)
+                )
+            else:
+                kept.append(recipient)
+        selection.recipients = kept
+    return selection
 
 
 # Requests from the API: all or nothing -----------------------------------------------------------
@@ -907,7 +927,7 @@ def invite_requested(
     survey: Survey, requests: Sequence[InvitationRequest], by: Any, *, base_url: str | None = None
 ) -> tuple[Selection, list[int]]:
     """Invite the recipients an API batch names, all or nothing; the excluded are reported."""
-    selection = resolve_requests(survey, requests, by)
+    selection = _exclude_erased(resolve_requests(survey, requests, by))
     if not selection.recipients:
         return selection, []
     return selection, create_invitations(survey, selection.recipients, by, base_url=base_url)

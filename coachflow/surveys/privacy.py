@@ -14,6 +14,9 @@ aggregate stay as they were:
   about.
 - Their free-text answers are deleted: what a person wrote may name them.
 - Audit-log lines that quote the address get the placeholder instead.
+- The address goes on the suppression list (as a keyed hash, never the address), so that no
+  import, API write or survey brings it back until an admin lifts the suppression, and uploaded
+  files not imported yet that hold it are deleted.
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ from coachflow.platform.audit import AuditEvent
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
-from coachflow.sales.models import Contact
+from coachflow.sales import services as sales_services
+from coachflow.sales import suppression
+from coachflow.sales.models import Contact, SuppressionReason
 from coachflow.surveys.answering import localized
 from coachflow.surveys.models import Answer, Invitation, Response
 
@@ -54,6 +59,7 @@ class Erasure:
     invitations: int
     responses_kept: int
     comments_removed: int
+    uploads_deleted: int = 0
 
 
 def normalise_email(email: str) -> str:
@@ -157,11 +163,14 @@ def erase_person(email: str, *, by: User | None) -> Erasure:
         contact.email = placeholder
         contact.external_id = None
         contact.opted_out_at = contact.opted_out_at or utcnow()
+    suppression.suppress(person.email, reason=SuppressionReason.ERASURE, by=by)
+    uploads = sales_services.delete_uploads_holding(person.email, by=by)
     erasure = Erasure(
         contact.id if contact is not None else None,
         person.invitations,
         person.responses,
         comments,
+        len(uploads),
     )
     audit.record(
         by,

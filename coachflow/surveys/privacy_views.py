@@ -1,4 +1,5 @@
-"""Privacy requests about a customer contact (admins): find by email, export JSON, erase.
+"""Privacy requests about a customer contact (admins): find by email, export JSON, erase, and
+lift the suppression an erasure leaves on the address.
 
 The same services back the command line: ``flask contacts export EMAIL`` and
 ``flask contacts erase EMAIL --yes``. Addresses travel in POST bodies, never in URLs, so they do
@@ -10,7 +11,16 @@ from __future__ import annotations
 import json
 
 import click
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,8 +30,11 @@ from wtforms import BooleanField, EmailField, HiddenField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from coachflow.platform.errors import DomainError
+from coachflow.platform.extensions import db
 from coachflow.platform.permissions import requires
 from coachflow.platform.web import apply_domain_error
+from coachflow.sales import suppression
+from coachflow.sales.models import SuppressionReason
 from coachflow.surveys import policy, privacy
 
 bp = Blueprint("contact_privacy", __name__, url_prefix="/admin/contacts/privacy")
@@ -43,6 +56,16 @@ class EraseForm(FlaskForm):
         _l("I understand that erasure cannot be undone."), validators=[DataRequired()]
     )
     submit = SubmitField(_l("Erase name and email"))
+
+
+class LiftSuppressionForm(FlaskForm):
+    email = EmailField(
+        _l("Email address to allow again"), validators=[DataRequired(), Length(max=254)]
+    )
+    submit = SubmitField(_l("Lift suppression for this address"))
+
+
+REASON_LABELS = {SuppressionReason.ERASURE: _l("erased on request")}
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -114,6 +137,14 @@ def erase():
             ),
             "success",
         )
+        if erasure.uploads_deleted:
+            flash(
+                _(
+                    "%(n)d uploaded file(s) not yet imported held this address and were deleted.",
+                    n=erasure.uploads_deleted,
+                ),
+                "success",
+            )
         return redirect(url_for("contact_privacy.index"))
     lookup = LookupForm(formdata=None, email=form.email.data)
     try:
@@ -122,6 +153,33 @@ def erase():
         apply_domain_error(lookup, error)
         person = None
     return _page(lookup, person, erase_form=form)
+
+
+@bp.route("/suppressions", methods=["GET", "POST"])
+@requires(policy.MANAGE_CONTACT_PRIVACY)
+def suppressions():
+    form = LiftSuppressionForm()
+    if form.validate_on_submit():
+        try:
+            suppression.lift(form.email.data, by=current_user)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            flash(_("The suppression is lifted: this address may be stored again."), "success")
+            return redirect(url_for("contact_privacy.suppressions"))
+    page = db.paginate(
+        suppression.suppressions(),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template(
+        "surveys/privacy/suppressions.html",
+        form=form,
+        page=page,
+        reasons=REASON_LABELS,
+        prefix=suppression.HASH_PREFIX,
+    )
 
 
 # Command line ------------------------------------------------------------------------------------
@@ -156,3 +214,5 @@ def erase_command(email: str, yes: bool) -> None:
         f"detached, {erasure.responses_kept} response(s) kept unattributed, "
         f"{erasure.comments_removed} comment(s) removed."
     )
+    if erasure.uploads_deleted:
+        click.echo(f"Deleted {erasure.uploads_deleted} upload(s) not yet imported that held it.")

@@ -95,6 +95,7 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "contact_privacy.index": (ADMIN_ONLY, {}),
     "contact_privacy.export": (ADMIN_ONLY, {}),
     "contact_privacy.erase": (ADMIN_ONLY, {}),
+    "contact_privacy.suppressions": (ADMIN_ONLY, {}),
     "api.openapi": (PUBLIC, {}),
     # The REST API: bearer tokens only; test_api_*.py check what each token may do.
     "api.list_accounts": (BEARER_ONLY, {}),
