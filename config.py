@@ -98,6 +98,10 @@ class Config:
 
         self.PASSWORD_HASH_METHOD = env.get("PASSWORD_HASH_METHOD", "scrypt")
         self.PASSWORD_RESET_TTL_SECONDS = _int("PASSWORD_RESET_TTL_SECONDS", 3600)
+        # A reset request lasts at least this long, known address or not (timing tells nothing).
+        self.PASSWORD_RESET_MIN_SECONDS = float(env.get("PASSWORD_RESET_MIN_SECONDS", "0.5"))
+        self.PASSWORD_RESET_MAILS_PER_HOUR = _int("PASSWORD_RESET_MAILS_PER_HOUR", 3)
+        # Failed sign-ins per account from one address, and from one address for any account.
         self.LOGIN_LIMIT_PER_ACCOUNT = env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
         self.LOGIN_LIMIT_PER_ADDRESS = env.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
@@ -127,6 +131,7 @@ class TestConfig(Config):
         # Each test builds its own app: no pool, so no connection outlives the app that opened it.
         self.SQLALCHEMY_ENGINE_OPTIONS = {"poolclass": NullPool}
         self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 (cheap hashing in tests)
+        self.PASSWORD_RESET_MIN_SECONDS = 0.0  # the timing test sets its own
         self.REDIS_URL = None
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.MAIL_SERVER = None

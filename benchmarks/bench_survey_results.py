@@ -18,6 +18,7 @@ from sqlalchemy import event, func, select
 from benchmarks.common import fresh_app, kinds
 from coachflow.accounts import demo
 from coachflow.accounts.models import Role, User
+from coachflow.accounts.services import start_session
 from coachflow.platform.extensions import db
 from coachflow.sales.demo import seed_sales
 from coachflow.surveys.demo import seed_surveys
@@ -46,7 +47,7 @@ def counted(app):
 def client_for(app, role: Role):
     with app.app_context():
         user = db.session.scalar(select(User).where(User.role == role).order_by(User.id))
-        session_id = user.get_id()
+        session_id = start_session(user).session_key
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = session_id

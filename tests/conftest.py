@@ -186,13 +186,15 @@ def org(app) -> Org:
 
 
 def login(client: FlaskClient, app: Flask, user_id: int) -> None:
-    """Sign ``user_id`` in on ``client`` without going through the rate-limited form."""
+    """Sign ``user_id`` in on ``client`` with a real server-side session, without going
+    through the rate-limited form."""
     from coachflow.accounts.models import User
+    from coachflow.accounts.services import start_session
 
     with app.app_context():
-        session_id = db.session.get(User, user_id).get_id()
+        session_key = start_session(db.session.get(User, user_id)).session_key
     with client.session_transaction() as session:
-        session["_user_id"] = session_id
+        session["_user_id"] = session_key
         session["_fresh"] = True
 
 

@@ -83,7 +83,7 @@ class User(db.Model):
     )
     language: Mapped[str] = mapped_column(String(5), default="en")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Bumped when a password changes or the account is deactivated: older sessions stop working.
+    # Bumped when a password changes or the account is deactivated: every session stops working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -92,6 +92,9 @@ class User(db.Model):
     managed_teams: Mapped[list[Team]] = relationship(
         foreign_keys="Team.manager_id", viewonly=True, order_by="Team.name"
     )
+
+    # The signed-in session this object was loaded for (not a column): the cookie's key.
+    session_key = None
 
     # Flask-Login protocol
     @property
@@ -106,9 +109,9 @@ class User(db.Model):
     def is_anonymous(self) -> bool:
         return False
 
-    def get_id(self) -> str:
-        """The session key: id and session version, so a bumped version ends old sessions."""
-        return f"{self.id}:{self.session_version}"
+    def get_id(self) -> str | None:
+        """The session key the cookie carries: the random id of a ``UserSession``."""
+        return self.session_key
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
@@ -139,3 +142,21 @@ class PasswordResetToken(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class UserSession(db.Model):
+    """One signed-in browser: the cookie carries a random key, only its SHA-256 is stored.
+
+    Signing out deletes the row, so a copied cookie stops working. The session version the
+    user had at sign-in is kept: bumping the user's (password change, reset, deactivation) ends
+    every session at once.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    session_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

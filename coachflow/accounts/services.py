@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from blinker import Namespace
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -20,18 +22,25 @@ from coachflow.accounts.models import (
     Role,
     Team,
     User,
+    UserSession,
 )
-from coachflow.platform import audit, mailing
+from coachflow.platform import audit, jobs, mailing
 from coachflow.platform.errors import Conflict, DomainError, InvalidToken
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
 
 MIN_PASSWORD_LENGTH = 10
 INVITATION_TTL = timedelta(days=7)
+# A session's last_seen_at is written at most this often, not on every request.
+SESSION_SEEN_RESOLUTION = timedelta(minutes=5)
 
 # Checked against when the email is unknown, so that a wrong email costs as long as a wrong
-# password and timing does not reveal which accounts exist.
+# password and timing does not reveal which accounts exist. One per hash method, made once.
 _DUMMY_HASH: dict[str, str] = {}
+
+_signals = Namespace()
+# Sent inside the deactivation's transaction; later domains (API tokens) end what they hold.
+user_deactivated = _signals.signal("user-deactivated")
 
 
 def hash_password(password: str) -> str:
@@ -44,30 +53,102 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _dummy_hash() -> str:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    dummy = _DUMMY_HASH.get(method)
+    if dummy is None:
+        dummy = _DUMMY_HASH[method] = generate_password_hash(
+            secrets.token_urlsafe(16), method=method
+        )
+    return dummy
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None (without saying which was wrong)."""
+    """The active user with this email and password, signed in with a new server-side session
+    (``user.session_key`` is the cookie's key), or None without saying which was wrong."""
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None or user.password_hash is None:
-        method = current_app.config["PASSWORD_HASH_METHOD"]
-        dummy = _DUMMY_HASH.setdefault(method, generate_password_hash("x", method=method))
-        check_password_hash(dummy, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
     user.last_login_at = utcnow()
+    return start_session(user)
+
+
+def _session_idle_limit() -> timedelta:
+    return current_app.permanent_session_lifetime
+
+
+def start_session(user: User) -> User:
+    """Open a server-side session for ``user``; its random key is set as ``user.session_key``."""
+    key = secrets.token_urlsafe(32)
+    now = utcnow()
+    # Forget this person's sessions that can no longer be used: older version or idle too long.
+    db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id,
+            or_(
+                UserSession.session_version != user.session_version,
+                UserSession.last_seen_at <= now - _session_idle_limit(),
+            ),
+        )
+    )
+    db.session.add(
+        UserSession(
+            user_id=user.id,
+            key_hash=_token_hash(key),
+            session_version=user.session_version,
+            created_at=now,
+            last_seen_at=now,
+        )
+    )
     db.session.commit()
+    user.session_key = key
     return user
 
 
-def load_session_user(session_id: str) -> User | None:
-    """The user behind a session key ``id:version``, or None when stale or deactivated."""
-    user_id, _sep, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+def load_session_user(session_key: str) -> User | None:
+    """The user behind a session key, in one query; None when signed out, stale or deactivated."""
+    now = utcnow()
+    found = db.session.execute(
+        select(User, UserSession.id, UserSession.last_seen_at)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            UserSession.key_hash == _token_hash(session_key),
+            UserSession.session_version == User.session_version,
+            UserSession.last_seen_at > now - _session_idle_limit(),
+            User.active,
+        )
+    ).first()
+    if found is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
+    user, session_id, last_seen_at = found
+    if now - last_seen_at >= SESSION_SEEN_RESOLUTION:
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.id == session_id)
+            .values(last_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+    user.session_key = session_key
     return user
+
+
+def end_session(session_key: str | None) -> None:
+    """Sign out one session: its key stops working on every copy of the cookie."""
+    if session_key is None:
+        return
+    db.session.execute(delete(UserSession).where(UserSession.key_hash == _token_hash(session_key)))
+    db.session.commit()
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign ``user`` out on every device, this one included."""
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    audit.record(user, "user.signed_out_everywhere", user.email)
+    db.session.commit()
 
 
 def validate_new_password(password: str, confirm: str) -> None:
@@ -87,6 +168,7 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
     validate_new_password(new, confirm)
     user.password_hash = hash_password(new)
     user.session_version += 1
+    _spend_outstanding_links(user)
     audit.record(user, "user.password_changed", user.email)
     db.session.commit()
 
@@ -116,36 +198,81 @@ def _issue_token(user: User, ttl: timedelta) -> str:
     return token
 
 
-def _send_password_link(user: User, token: str, *, invitation: bool) -> None:
+def _spend_outstanding_links(user: User) -> None:
+    """Links sent before a password change stop working: they were meant for the old one."""
+    db.session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+
+
+def _reset_ttl() -> timedelta:
+    return timedelta(seconds=current_app.config["PASSWORD_RESET_TTL_SECONDS"])
+
+
+def _send_password_link(
+    user: User, token: str, *, invitation: bool, background: bool = False
+) -> None:
     link = url_for("auth.reset_link", token=token, _external=True)
     if invitation:
         subject, template = _l("Your CoachFlow account"), "mail/invitation"
     else:
         subject, template = _l("Reset your CoachFlow password"), "mail/password_reset"
     hours = current_app.config["PASSWORD_RESET_TTL_SECONDS"] // 3600
-    mailing.enqueue(
-        mailing.prepare(
-            user.email,
-            subject,
-            template,
-            language=user.language,
-            user=user,
-            link=link,
-            hours=hours,
-            days=INVITATION_TTL.days,
-        )
+    message = mailing.prepare(
+        user.email,
+        subject,
+        template,
+        language=user.language,
+        user=user,
+        link=link,
+        hours=hours,
+        days=INVITATION_TTL.days,
     )
+    if background:
+        # Delivered off the request, so that an SMTP round trip does not show in its duration.
+        jobs.start(mailing.SEND_MAIL, message)
+    else:
+        mailing.enqueue(message)
 
 
 def request_password_reset(email: str) -> None:
-    """Email a reset link when an active account has this address; say nothing either way."""
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    """Email a reset link when an active account has this address; say nothing either way.
+
+    Takes at least ``PASSWORD_RESET_MIN_SECONDS`` whatever happens, so that its duration does not
+    tell which addresses have an account. At most ``PASSWORD_RESET_MAILS_PER_HOUR`` links per
+    account per hour, counted in the database, so that an inbox cannot be flooded.
+    """
+    started = time.monotonic()
+    try:
+        _send_reset_link_if_allowed(normalise_email(email))
+    finally:
+        # Release the row lock before waiting out the rest of the minimum duration.
+        db.session.rollback()
+        remaining = current_app.config["PASSWORD_RESET_MIN_SECONDS"] - (time.monotonic() - started)
+        if remaining > 0:
+            time.sleep(remaining)
+
+
+def _send_reset_link_if_allowed(email: str) -> None:
+    # Locking the user serialises concurrent requests for one account, so the cap holds.
+    user = db.session.scalar(select(User).where(User.email == email).with_for_update())
     if user is None or not user.active:
         return
-    ttl = timedelta(seconds=current_app.config["PASSWORD_RESET_TTL_SECONDS"])
-    token = _issue_token(user, ttl)
+    sent_lately = db.session.scalar(
+        select(func.count())
+        .select_from(PasswordResetToken)
+        .where(
+            PasswordResetToken.user_id == user.id,
+            PasswordResetToken.created_at > utcnow() - timedelta(hours=1),
+        )
+    )
+    if sent_lately >= current_app.config["PASSWORD_RESET_MAILS_PER_HOUR"]:
+        return
+    token = _issue_token(user, _reset_ttl())
     db.session.commit()
-    _send_password_link(user, token, invitation=False)
+    _send_password_link(user, token, invitation=False, background=True)
 
 
 def check_reset_token(token: str) -> PasswordResetToken:
@@ -188,11 +315,7 @@ def reset_password(token: str, password: str, confirm: str) -> User:
     user.password_hash = hash_password(password)
     user.session_version += 1
     # Any other outstanding link for this account stops working too.
-    db.session.execute(
-        update(PasswordResetToken)
-        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
-        .values(used_at=now)
-    )
+    _spend_outstanding_links(user)
     audit.record(user, "user.password_reset", user.email)
     db.session.commit()
     return user
@@ -282,6 +405,8 @@ def set_active(user: User, active: bool, *, by: User) -> None:
         return
     user.active = active
     user.session_version += 1
+    if not active:
+        user_deactivated.send(user, by=by)
     audit.record(by, "user.activated" if active else "user.deactivated", user.email)
     db.session.commit()
 
@@ -290,10 +415,12 @@ def send_password_link(user: User, *, by: User) -> None:
     """An admin sends a user a fresh link to set their password."""
     if not user.active:
         raise DomainError(_("Reactivate the account before sending a link."))
-    token = _issue_token(user, INVITATION_TTL)
+    invitation = user.password_hash is None
+    # Only a first password gets the invitation's days; a reset link lasts as long as any other.
+    token = _issue_token(user, INVITATION_TTL if invitation else _reset_ttl())
     audit.record(by, "user.password_link_sent", user.email)
     db.session.commit()
-    _send_password_link(user, token, invitation=user.password_hash is None)
+    _send_password_link(user, token, invitation=invitation)
 
 
 # Teams and product lines ---------------------------------------------------------------------

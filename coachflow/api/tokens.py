@@ -16,6 +16,7 @@ from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from coachflow.accounts.models import Role, Team, User
+from coachflow.accounts.services import user_deactivated
 from coachflow.platform import audit
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
@@ -129,6 +130,23 @@ def revoke_token(record: ApiToken, *, by: User | None) -> None:
         by, "api_token.revoked", record.user.email, f"name={record.name} prefix={record.prefix}"
     )
     db.session.commit()
+
+
+@user_deactivated.connect
+def revoke_tokens_of_deactivated_user(user: User, *, by: User | None) -> None:
+    """Revoke every working token of a user being deactivated, in the deactivation's
+    transaction: reactivating the account does not bring them back."""
+    now = utcnow()
+    for record in db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        record.revoked_at = now
+        audit.record(
+            by,
+            "api_token.revoked",
+            user.email,
+            f"name={record.name} prefix={record.prefix} (user deactivated)",
+        )
 
 
 def find_by_prefix(prefix: str) -> ApiToken:

@@ -13,7 +13,7 @@ import coachflow.platform.time
 
 # revision identifiers, used by Alembic.
 revision = '0007_suppressed_addresses'
-down_revision = '0004_sales_indexes'
+down_revision = '0005_user_sessions'
 branch_labels = None
 depends_on = None
 

@@ -269,3 +269,28 @@ def test_the_command_line_refuses_unknown_users_scopes_and_prefixes(app, org):
     assert prefix.exit_code != 0
     assert "No token has the prefix" in prefix.output
     assert runner.invoke(args=["api-token", "list"]).output.strip() == "No API tokens."
+
+
+def test_tokens_of_a_deactivated_user_stay_revoked_after_reactivation(app, org, as_role):
+    api = ApiClient(app.test_client(), issue_token(app, org.hr, name="BI export"))
+    assert api.get("/deals").status_code == 200
+    admin = as_role("admin")
+    for action in ("deactivate", "reactivate"):
+        response = admin.post(
+            f"/admin/users/{org.hr}/{action}",
+            data={"csrf_token": csrf_token(admin, f"/admin/users/{org.hr}")},
+        )
+        assert response.status_code == 302
+    assert_problem(api.get("/deals"), 401)
+    assert "revoked " in admin.get("/admin/api-tokens").get_data(as_text=True)
+    with app.app_context():
+        events = db.session.execute(
+            select(AuditEvent.action, AuditEvent.details, AuditEvent.actor_id).order_by(
+                AuditEvent.id
+            )
+        ).all()
+    revoked = [e for e in events if e.action == "api_token.revoked"]
+    assert len(revoked) == 1
+    assert "BI export" in revoked[0].details
+    assert "user deactivated" in revoked[0].details
+    assert revoked[0].actor_id == org.admin

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import statistics
+import time
+
+from sqlalchemy import select
+
 from coachflow.accounts import services
 from coachflow.accounts.models import User
+from coachflow.platform.audit import AuditEvent
 from coachflow.platform.extensions import db
 from tests.conftest import login
 from tests.factories import PASSWORD
@@ -136,3 +142,138 @@ def test_session_cookie_is_secure_over_https(app, org):
     assert response.status_code == 302
     assert "Secure" in response.headers["Set-Cookie"]
     assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+
+
+def client_at(app, address: str):
+    """A test client whose requests come from ``address``."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def sign_out(client):
+    return client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
+
+
+def test_copied_cookie_is_dead_after_sign_out(app, org):
+    browser = app.test_client()
+    assert sign_in(browser, "manager@example.com", PASSWORD).status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("session", browser.get_cookie("session").value)
+    assert thief.get("/").status_code == 200
+    assert thief.get(f"/sales/reps/{org.rep}").status_code == 200
+
+    assert sign_out(browser).status_code == 302
+
+    for path in ("/", f"/sales/reps/{org.rep}"):
+        response = thief.get(path)
+        assert response.status_code == 302
+        assert "/login" in response.location
+
+
+def test_signing_out_on_one_device_leaves_the_other_signed_in(app, org):
+    laptop, phone = app.test_client(), app.test_client()
+    assert sign_in(laptop, "rep@example.com", PASSWORD).status_code == 302
+    assert sign_in(phone, "rep@example.com", PASSWORD).status_code == 302
+    sign_out(laptop)
+    assert laptop.get("/").status_code == 302
+    assert phone.get("/").status_code == 200
+
+
+def test_sign_out_everywhere_ends_every_device(app, org):
+    laptop, phone = app.test_client(), app.test_client()
+    assert sign_in(laptop, "rep@example.com", PASSWORD).status_code == 302
+    assert sign_in(phone, "rep@example.com", PASSWORD).status_code == 302
+    page = laptop.get("/account")
+    assert b"Sign out everywhere" in page.data
+    response = laptop.post(
+        "/account",
+        data={"out-csrf_token": csrf_token(laptop, "/account"), "out-submit": "1"},
+    )
+    assert response.status_code == 302
+    assert "/login" in response.location
+    assert laptop.get("/").status_code == 302
+    assert phone.get("/").status_code == 302
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert "user.signed_out_everywhere" in actions
+    assert sign_in(app.test_client(), "rep@example.com", PASSWORD).status_code == 302
+
+
+def test_failures_from_one_address_do_not_lock_the_owner_out_from_another(app, org):
+    attacker = client_at(app, "203.0.113.9")
+    for _attempt in range(5):
+        assert sign_in(attacker, "ADMIN@example.com", "guess").status_code == 401
+    assert sign_in(attacker, "admin@example.com", "guess").status_code == 429
+
+    owner = client_at(app, "198.51.100.20")
+    assert sign_in(owner, "admin@example.com", PASSWORD).status_code == 302
+    assert owner.get("/admin/users").status_code == 200
+    # The attacker's address stays slowed down for this account.
+    assert sign_in(client_at(app, "203.0.113.9"), "admin@example.com", PASSWORD).status_code == 429
+
+
+def _median_seconds_interleaved(first, second, rounds: int = 15) -> tuple[float, float]:
+    """Medians of two requests' durations, alternating which goes first in each round."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for turn in range(rounds):
+        order = ((0, first), (1, second)) if turn % 2 == 0 else ((1, second), (0, first))
+        for index, request in order:
+            started = time.perf_counter()
+            request()
+            times[index].append(time.perf_counter() - started)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def _assert_within_a_fifth(known: float, unknown: float) -> None:
+    assert abs(known - unknown) <= 0.2 * min(known, unknown), (
+        f"known {known * 1000:.1f} ms, unknown {unknown * 1000:.1f} ms"
+    )
+
+
+def test_sign_in_takes_as_long_for_an_unknown_address_as_for_a_wrong_password(app, org):
+    # The production hash, so that hashing dominates as it does in production.
+    app.config["PASSWORD_HASH_METHOD"] = "scrypt"
+    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "1000 per minute"
+    app.config["LOGIN_LIMIT_PER_ADDRESS"] = "1000 per minute"
+    with app.app_context():
+        db.session.get(User, org.rep).password_hash = services.hash_password(PASSWORD)
+        db.session.commit()
+    client = app.test_client()
+    token = csrf_token(client, "/login")
+
+    def attempt(email: str):
+        def post() -> None:
+            response = client.post(
+                "/login", data={"email": email, "password": "wrong guess", "csrf_token": token}
+            )
+            assert response.status_code == 401
+
+        return post
+
+    known, unknown = attempt("rep@example.com"), attempt("nobody@example.com")
+    for warm_up in (known, unknown, known, unknown):
+        warm_up()
+    _assert_within_a_fifth(*_median_seconds_interleaved(known, unknown))
+
+
+def test_password_reset_request_takes_as_long_for_an_unknown_address(app, org, mailbox):
+    app.config["PASSWORD_RESET_MIN_SECONDS"] = 0.3
+    app.config["PASSWORD_RESET_MAILS_PER_HOUR"] = 1000
+    app.config["LOGIN_LIMIT_PER_ADDRESS"] = "1000 per minute"
+    client = app.test_client()
+    token = csrf_token(client, "/password/forgot")
+
+    def request(email: str):
+        def post() -> None:
+            response = client.post("/password/forgot", data={"email": email, "csrf_token": token})
+            assert response.status_code == 302
+
+        return post
+
+    known, unknown = request("rep@example.com"), request("nobody@example.com")
+    for warm_up in (known, unknown):
+        warm_up()
+    _assert_within_a_fifth(*_median_seconds_interleaved(known, unknown))
+    assert len(mailbox.to("rep@example.com")) == 16
+    assert mailbox.to("nobody@example.com") == []

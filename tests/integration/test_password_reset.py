@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from coachflow.accounts.models import PasswordResetToken
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
+from tests.conftest import login
+from tests.factories import PASSWORD
 from tests.helpers import csrf_token, html_of, link_in, sign_in, text_of
 
 
@@ -131,3 +133,69 @@ def test_reset_email_is_in_the_users_language(app, client, org, mailbox):
     request_reset(client, "rep@example.com")
     [message] = mailbox.to("rep@example.com")
     assert message["Subject"] == "Setzen Sie Ihr CoachFlow-Passwort zurück"
+
+
+def test_a_reset_link_dies_when_the_password_is_changed(app, client, org, mailbox):
+    request_reset(client, "rep@example.com")
+    link = link_in(mailbox.to("rep@example.com")[0])
+    rep = app.test_client()
+    login(rep, app, org.rep)
+    changed = rep.post(
+        "/account",
+        data={
+            "pw-csrf_token": csrf_token(rep, "/account"),
+            "pw-current_password": PASSWORD,
+            "pw-password": "the new chosen phrase",
+            "pw-confirm": "the new chosen phrase",
+            "pw-submit": "1",
+        },
+    )
+    assert changed.status_code == 302
+    response = app.test_client().get(link)
+    assert response.status_code == 410
+    assert sign_in(app.test_client(), "rep@example.com", "the new chosen phrase").status_code == 302
+
+
+def send_link_as_admin(admin, user_id: int):
+    return admin.post(
+        f"/admin/users/{user_id}/send-password-link",
+        data={"csrf_token": csrf_token(admin, f"/admin/users/{user_id}")},
+    )
+
+
+def test_a_reset_link_an_admin_sends_expires_after_an_hour(app, as_role, org, mailbox):
+    assert send_link_as_admin(as_role("admin"), org.rep).status_code == 302
+    [message] = mailbox.to("rep@example.com")
+    assert "expires in 1 hour" in text_of(message)
+    with app.app_context():
+        record = db.session.scalar(select(PasswordResetToken))
+        assert record.expires_at <= utcnow() + timedelta(hours=1)
+        # An hour and ten minutes later, the link is refused.
+        record.expires_at -= timedelta(hours=1, minutes=10)
+        db.session.commit()
+    assert app.test_client().get(link_in(message)).status_code == 410
+
+
+def test_an_invitation_link_still_lasts_seven_days(app, as_role, org, mailbox):
+    from coachflow.accounts.models import User
+
+    with app.app_context():
+        db.session.get(User, org.other_rep).password_hash = None
+        db.session.commit()
+    send_link_as_admin(as_role("admin"), org.other_rep)
+    [message] = mailbox.to("other.rep@example.com")
+    assert message["Subject"] == "Your CoachFlow account"
+    with app.app_context():
+        record = db.session.scalar(select(PasswordResetToken))
+        assert record.expires_at > utcnow() + timedelta(days=6)
+
+
+def test_reset_mails_to_one_inbox_are_capped_whatever_the_sending_address(app, org, mailbox):
+    for number in range(6):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"203.0.113.{number + 1}"
+        assert request_reset(client, "rep@example.com").status_code == 302
+    assert len(mailbox.to("rep@example.com")) == 3
+    # Another account is not affected by the cap.
+    request_reset(app.test_client(), "hr@example.com")
+    assert len(mailbox.to("hr@example.com")) == 1

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
 from coachflow.accounts import policy, queries, services
-from coachflow.accounts.auth_forms import ChangePasswordForm
+from coachflow.accounts.auth_forms import ChangePasswordForm, SignOutEverywhereForm
 from coachflow.accounts.forms import (
     ConfirmForm,
     LanguageForm,
@@ -38,6 +38,7 @@ def _page() -> int:
 def account():
     language_form = LanguageForm(prefix="lang", language=current_user.language)
     password_form = ChangePasswordForm(prefix="pw")
+    everywhere_form = SignOutEverywhereForm(prefix="out")
     if language_form.submit.data and language_form.validate_on_submit():
         services.set_language(current_user, language_form.language.data)
         flash(_("Language saved."), "success")
@@ -55,8 +56,16 @@ def account():
         else:
             flash(_("Password changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.login"))
+    if everywhere_form.submit.data and everywhere_form.validate_on_submit():
+        services.end_all_sessions(current_user)
+        logout_user()
+        flash(_("You are signed out on every device."), "info")
+        return redirect(url_for("auth.login"))
     return render_template(
-        "accounts/account.html", language_form=language_form, password_form=password_form
+        "accounts/account.html",
+        language_form=language_form,
+        password_form=password_form,
+        everywhere_form=everywhere_form,
     )
 
 

@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from coachflow.accounts import services
@@ -28,8 +29,11 @@ bp = Blueprint("auth", __name__)
 RESET_SESSION_KEY = "password_reset_token"
 
 
-def _account_key() -> str:
-    return "account:" + services.normalise_email(request.form.get("email", ""))
+def _account_and_address_key() -> str:
+    # The account together with the client's address: failures from one address slow that
+    # address down, never the owner signing in from elsewhere.
+    email = services.normalise_email(request.form.get("email", ""))
+    return f"account:{email}|{get_remote_address()}"
 
 
 def _failed(response: object) -> bool:
@@ -44,7 +48,7 @@ def _failed(response: object) -> bool:
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
+    key_func=_account_and_address_key,
     methods=["POST"],
     deduct_when=_failed,
 )
@@ -67,6 +71,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @requires(PUBLIC)
 def logout():
+    if current_user.is_authenticated:
+        services.end_session(current_user.session_key)
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
