@@ -6,10 +6,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coachflow.accounts import queries, services
+from coachflow.accounts import organisation, queries, services
 from coachflow.accounts.forms import (
     ConfirmForm,
     LanguageForm,
+    OrganisationSettingsForm,
     ProductLineForm,
     TeamForm,
     UserForm,
@@ -285,3 +286,33 @@ def audit_log():
         error_out=False,
     )
     return render_template("accounts/audit.html", page=page)
+
+
+# Organisation settings (admin) -----------------------------------------------------------------
+
+
+@bp.route("/admin/settings", methods=["GET", "POST"])
+@requires(Action.MANAGE_SETTINGS)
+def settings():
+    saved = organisation.organisation_settings()
+    form = OrganisationSettingsForm(
+        data={
+            "company_domains": "\n".join(saved.company_domains or []),
+            "adhoc_needs_approval": saved.adhoc_needs_approval,
+        }
+        if request.method == "GET"
+        else None
+    )
+    if form.validate_on_submit():
+        try:
+            organisation.save_organisation_settings(
+                company_domains=form.company_domains.data or "",
+                adhoc_needs_approval=form.adhoc_needs_approval.data,
+                by=current_user,
+            )
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            flash(_("Settings saved."), "success")
+            return redirect(url_for("accounts.settings"))
+    return render_template("accounts/settings.html", form=form)

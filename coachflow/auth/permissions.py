@@ -46,6 +46,8 @@ class Action(enum.StrEnum):
     MANAGE_SURVEYS = "surveys.manage"  # build and send: a manager their own surveys, HR/admin all
     VIEW_SURVEY_RESULTS = "surveys.results"  # scores and comments about the people one may see
     MANAGE_CONTACT_PRIVACY = "contacts.privacy"  # export or erase a contact's data on request
+    MANAGE_SETTINGS = "settings.manage"  # the organisation's settings (company domains, …)
+    APPROVE_ADHOC_SENDS = "surveys.approve_adhoc"  # let a manager's send to pasted addresses go
 
 
 ROLE_GRANTS: dict[Action, frozenset[Role]] = {
@@ -63,6 +65,8 @@ ROLE_GRANTS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_SURVEYS: frozenset({Role.ADMIN, Role.HR, Role.MANAGER}),
     Action.VIEW_SURVEY_RESULTS: frozenset(Role),
     Action.MANAGE_CONTACT_PRIVACY: frozenset({Role.ADMIN}),
+    Action.MANAGE_SETTINGS: frozenset({Role.ADMIN}),
+    Action.APPROVE_ADHOC_SENDS: frozenset({Role.ADMIN, Role.HR}),
 }
 
 # An API action is done with a bearer token, acting as the token's user, and needs the token's

@@ -28,12 +28,14 @@ ENTRIES = [
     ("sales.overview", _l("Sales"), Action.VIEW_SALES),  # a rep is sent on to their own page
     ("surveys.index", _l("Surveys"), Action.MANAGE_SURVEYS),
     ("survey_results.overview", _l("Results"), Action.VIEW_SURVEY_RESULTS),
+    ("survey_sending.approvals", _l("Approvals"), Action.APPROVE_ADHOC_SENDS),
     ("accounts.users", _l("Users"), Action.MANAGE_USERS),
     ("accounts.product_lines", _l("Product lines"), Action.MANAGE_PRODUCT_LINES),
     ("sales_imports.index", _l("Imports"), Action.IMPORT_SALES_DATA),
     ("api_tokens.index", _l("API tokens"), Action.MANAGE_API_TOKENS),
     ("contact_privacy.index", _l("Contact privacy"), Action.MANAGE_CONTACT_PRIVACY),
     ("accounts.audit_log", _l("Audit log"), Action.VIEW_AUDIT_LOG),
+    ("accounts.settings", _l("Settings"), Action.MANAGE_SETTINGS),
     ("accounts.account", _l("Account"), Action.SIGNED_IN),
 ]
 

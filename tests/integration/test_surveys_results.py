@@ -547,7 +547,9 @@ def test_csv_export_has_one_row_per_answer_and_no_contact_data(app, as_role, han
         "rep",
         "team",
         "submitted_at",
+        "adhoc_address",
     ]
+    assert {r["adhoc_address"] for r in rows} == {"no"}
     assert len(rows) == 13  # ten scores and three comments
     assert sum(1 for r in rows if r["question_type"] == "nps") == 10
     first = rows[0]
