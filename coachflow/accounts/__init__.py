@@ -61,5 +61,6 @@ def register(app: Flask) -> None:
         ),
         NavEntry(90, "api_tokens.index", _l("API tokens"), policy.MANAGE_API_TOKENS),
         NavEntry(110, "accounts.audit_log", _l("Audit log"), policy.VIEW_AUDIT_LOG),
+        NavEntry(115, "accounts.settings", _l("Settings"), policy.MANAGE_SETTINGS),
         NavEntry(120, "accounts.account", _l("Account"), SIGNED_IN),
     )

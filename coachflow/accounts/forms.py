@@ -11,6 +11,7 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -81,3 +82,11 @@ class ConfirmForm(FlaskForm):
     """An empty form for one-click actions, so they carry a CSRF token."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class OrganisationSettingsForm(FlaskForm):
+    company_domains = TextAreaField(
+        _l("The company's email domains"), validators=[Optional(), Length(max=5000)]
+    )
+    adhoc_needs_approval = BooleanField(_l("Sends to pasted addresses need HR's approval"))
+    submit = SubmitField(_l("Save settings"))

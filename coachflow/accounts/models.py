@@ -160,3 +160,18 @@ class UserSession(db.Model):
     session_version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OrganisationSettings(db.Model):
+    """The organisation's own settings, one row (id 1); read through
+    ``queries.organisation_settings()``, which gives the defaults before an admin saves any."""
+
+    __tablename__ = "organisation_settings"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # The company's own mail domains ("example.com"): such addresses are never customers.
+    company_domains: Mapped[list] = mapped_column(db.JSON, default=list)
+    # A manager's send to pasted addresses waits for HR's approval before it is mailed.
+    adhoc_needs_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -53,6 +53,8 @@ MANAGE_USERS = action("users.manage", ADMIN)
 MANAGE_PRODUCT_LINES = action("product_lines.manage", ADMIN)
 VIEW_AUDIT_LOG = action("audit.view", ADMIN)
 MANAGE_API_TOKENS = action("api_tokens.manage", ADMIN)
+# The organisation's settings (company domains, approval of ad-hoc sends, ...).
+MANAGE_SETTINGS = action("settings.manage", ADMIN)
 
 
 def visible_sellers(user: User) -> Select[tuple[int]]:

@@ -59,6 +59,7 @@ def register(app: Flask) -> None:
             policy.VIEW_SURVEY_RESULTS,
             ("survey_results.survey",),
         ),
+        NavEntry(55, "survey_sending.approvals", _l("Approvals"), policy.APPROVE_ADHOC_SENDS),
         NavEntry(
             100, "contact_privacy.index", _l("Contact privacy"), policy.MANAGE_CONTACT_PRIVACY
         ),

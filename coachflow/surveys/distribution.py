@@ -12,7 +12,13 @@ An address in a list that is no contact becomes an *ad-hoc* recipient only when 
 names the rep those addresses are about; without one it is left out ("not a contact"). An
 ad-hoc address has no contact to carry an opt-out, so earlier invitations to the same address
 stand in for it: one that was unsubscribed excludes the address for good, one within the
-throttle window excludes it for now.
+throttle window excludes it for now. Nothing proves a customer holds an ad-hoc address, so the
+organisation's own addresses (its users', its company domains') are refused, the invitations
+are marked ``adhoc`` (their answers are marked in the results), and when the organisation's
+settings ask for it a manager's ad-hoc send waits for HR's approval (an ``AdhocSend``).
+
+A sender sees only the customers of the people they may see: contacts of others are counted,
+never named, and invitations about others are neither listed nor resent.
 
 Invitations are about the account's owner; when recipients come from their account's last won
 deal (a product line or closing dates were chosen) or a deal is named, they are about that deal
@@ -51,6 +57,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from coachflow.accounts import policy as accounts_policy
 from coachflow.accounts.models import Role, Team, User
+from coachflow.accounts.organisation import in_domains, organisation_settings
 from coachflow.accounts.policy import visible_sellers
 from coachflow.lib import tokens
 from coachflow.lib.csvio import CsvFormatError, open_csv
@@ -63,7 +70,14 @@ from coachflow.sales import suppression
 from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage
 from coachflow.sales.policy import visible_sales
 from coachflow.sales.records import N_
-from coachflow.surveys.models import Invitation, InvitationStatus, Survey, SurveyStatus
+from coachflow.surveys.models import (
+    AdhocSend,
+    AdhocSendStatus,
+    Invitation,
+    InvitationStatus,
+    Survey,
+    SurveyStatus,
+)
 from coachflow.surveys.sending import MAIL_OUT
 
 DEFAULT_THROTTLE_DAYS = 90
@@ -103,6 +117,7 @@ class Reason(enum.StrEnum):
     THROTTLED = "throttled"
     NO_REP = "no_rep"
     ERASED = "erased"
+    INTERNAL = "internal"
 
 
 REASON_TEXTS = {
@@ -117,6 +132,10 @@ REASON_TEXTS = {
     Reason.THROTTLED: N_("Surveyed in the last %(days)d days."),
     Reason.NO_REP: N_("No active rep to ask about: the account has no owner."),
     Reason.ERASED: suppression.REFUSED,
+    Reason.INTERNAL: N_(
+        "An address of our own organisation (a user or a company domain): it cannot answer "
+        "as a customer."
+    ),
 }
 
 
@@ -136,6 +155,7 @@ class Recipient:
     rep_id: int
     deal_id: int | None = None
     index: int | None = None  # position in an API batch
+    adhoc: bool = False  # a listed address that is no contact
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +175,12 @@ class Selection:
     recipients: list[Recipient] = field(default_factory=list)
     excluded: list[Excluded] = field(default_factory=list)
     throttle_days: int = DEFAULT_THROTTLE_DAYS
+    held: int = 0  # ad-hoc addresses sent to HR for approval instead of invited
+
+    def listed(self) -> list[Excluded]:
+        """The left-out candidates a preview may name: not the customers of others, which it
+        only counts."""
+        return [item for item in self.excluded if item.reason is not Reason.NOT_YOURS]
 
     def counts(self) -> dict[Reason, int]:
         """How many were left out for each reason, in the order of ``Reason``."""
@@ -456,6 +482,9 @@ def _classify(
         if rep is None
         else None
     )
+    if reason is Reason.NOT_YOURS:
+        selection.excluded.append(Excluded("", "", reason, index))  # counted, never named
+        return
     if reason is not None:
         selection.excluded.append(Excluded(row.email, row.name, reason, index))
         return
@@ -507,16 +536,34 @@ def _select_listed(survey: Survey, criteria: Criteria, by: Any) -> Selection:
         for row in db.session.execute(query.where(Contact.email.in_(chunk))):
             found[row.email] = row
     unknown = [address for address in valid if address not in found]
-    adhoc = _adhoc_flags(survey, unknown) if criteria.adhoc_rep_id is not None else {}
+    adhoc, internal = {}, set()
+    if criteria.adhoc_rep_id is not None:
+        adhoc, internal = _adhoc_flags(survey, unknown), internal_addresses(unknown)
     for address in valid:
         row = found.get(address)
         if row is not None:
             _classify(selection, row)
         elif criteria.adhoc_rep_id is None:
             selection.excluded.append(Excluded(address, "", Reason.NOT_A_CONTACT))
+        elif address in internal:
+            selection.excluded.append(Excluded(address, "", Reason.INTERNAL))
         else:
             _classify_adhoc(selection, address, adhoc.get(address), rep_id=criteria.adhoc_rep_id)
     return selection
+
+
+def internal_addresses(addresses: Sequence[str]) -> set[str]:
+    """Those of ``addresses`` (lower case) that belong to the organisation: a user's (in any
+    case) or at one of the company's domains."""
+    domains = organisation_settings().company_domains or []
+    found = {address for address in addresses if in_domains(address, domains)}
+    for chunk in _chunks(addresses, LOOKUP_CHUNK):
+        found.update(
+            db.session.scalars(
+                select(func.lower(User.email)).where(func.lower(User.email).in_(chunk))
+            )
+        )
+    return found
 
 
 def _adhoc_flags(survey: Survey, addresses: Sequence[str]) -> dict[str, Any]:
@@ -574,6 +621,7 @@ def _classify_adhoc(
             rep_id=rep_id,
             deal_id=deal_id,
             index=index,
+            adhoc=True,
         )
     )
 
@@ -618,7 +666,8 @@ def resolve_requests(survey: Survey, requests: Sequence[InvitationRequest], by: 
         raise RecipientsRejected(sorted(problems, key=lambda p: (p.index, p.field)))
 
     selection = Selection(throttle_days=throttle_days())
-    adhoc = _adhoc_flags(survey, [r.email for r in resolved if r.contact is None])
+    unknown = [r.email for r in resolved if r.contact is None]
+    adhoc, internal = _adhoc_flags(survey, unknown), internal_addresses(unknown)
     seen: set[int | str] = set()
     for item in resolved:
         index, contact = item.request.index, item.contact
@@ -632,6 +681,8 @@ def resolve_requests(survey: Survey, requests: Sequence[InvitationRequest], by: 
             _classify(selection, contact, index=index, rep_id=item.rep_id, deal_id=item.deal_id)
         elif item.rep_id is None:
             selection.excluded.append(Excluded(item.email, "", Reason.NO_REP, index))
+        elif item.email in internal:
+            selection.excluded.append(Excluded(item.email, "", Reason.INTERNAL, index))
         else:
             _classify_adhoc(
                 selection,
@@ -834,6 +885,7 @@ def create_invitations(
                     "rep_id": recipient.rep_id,
                     "team_id": teams.get(recipient.rep_id),
                     "deal_id": recipient.deal_id,
+                    "adhoc": recipient.adhoc,
                     "token_salt": tokens.new_salt(),
                     "status": InvitationStatus.QUEUED,
                     "created_at": now,
@@ -918,9 +970,18 @@ def send_survey(
     survey: Survey, criteria: Criteria, by: Any, *, base_url: str | None = None
 ) -> tuple[Selection, list[int]]:
     """Choose the recipients for ``criteria`` again (the data may have changed since the preview)
-    and invite them."""
+    and invite them; ad-hoc addresses wait for HR instead when ``by`` needs approval for them
+    (``selection.held`` says how many)."""
     selection = select_recipients(survey, criteria, by)
-    return selection, create_invitations(survey, selection.recipients, by, base_url=base_url)
+    recipients = selection.recipients
+    if needs_approval(by) and any(r.adhoc for r in recipients):
+        held = [r for r in recipients if r.adhoc]
+        recipients = [r for r in recipients if not r.adhoc]
+        _hold(survey, held, by)
+        selection.held = len(held)
+        if not recipients:
+            return selection, []
+    return selection, create_invitations(survey, recipients, by, base_url=base_url)
 
 
 def invite_requested(
@@ -951,30 +1012,147 @@ def manageable_surveys(user: Any) -> Select[tuple[Survey]]:
     return query.where(false())
 
 
-def status_counts(survey: Survey) -> dict[InvitationStatus, int]:
-    """How many of the survey's invitations are in each state (one GROUP BY)."""
+def status_counts(survey: Survey, by: Any) -> dict[InvitationStatus, int]:
+    """How many of the survey's invitations that ``by`` may see are in each state (one GROUP
+    BY)."""
     counts = dict.fromkeys(InvitationStatus, 0)
     for status, count in db.session.execute(
         select(Invitation.status, func.count())
-        .where(Invitation.survey_id == survey.id)
+        .where(Invitation.survey_id == survey.id, visible_sales(by, Invitation.rep_id))
         .group_by(Invitation.status)
     ):
         counts[InvitationStatus(status)] = count
     return counts
 
 
-def invitations_query(survey: Survey, status: InvitationStatus | None) -> Select[Any]:
-    """The survey's invitations, newest first, with their contact's and rep's names in the
-    same query."""
+def invitations_query(survey: Survey, status: InvitationStatus | None, by: Any) -> Select[Any]:
+    """The survey's invitations about the people ``by`` may see, newest first, with their
+    contact's and rep's names in the same query."""
     query = (
         select(Invitation)
         .options(
             joinedload(Invitation.contact).load_only(Contact.name),
             joinedload(Invitation.rep).load_only(User.name),
         )
-        .where(Invitation.survey_id == survey.id)
+        .where(Invitation.survey_id == survey.id, visible_sales(by, Invitation.rep_id))
         .order_by(Invitation.id.desc())
     )
     if status is not None:
         query = query.where(Invitation.status == status)
     return query
+
+
+# Ad-hoc sends awaiting HR's approval -------------------------------------------------------------
+
+
+class AdhocSendNotFound(DomainError):
+    """No ad-hoc send has this id."""
+
+    status_code = 404
+
+
+def needs_approval(by: Any) -> bool:
+    """Whether ``by``'s sends to ad-hoc addresses wait for HR: a manager's do when the
+    organisation's settings say so; HR's and admins' never."""
+    user = _actor(by)
+    return (
+        user is not None
+        and user.role is Role.MANAGER
+        and organisation_settings().adhoc_needs_approval
+    )
+
+
+def _hold(survey: Survey, recipients: Sequence[Recipient], by: Any) -> None:
+    """Record ad-hoc recipients (all about one rep) as a send awaiting approval."""
+    try:
+        send = AdhocSend(
+            survey_id=survey.id,
+            rep_id=recipients[0].rep_id,
+            requested_by_id=getattr(_actor(by), "id", None),
+            addresses=[r.email for r in recipients],
+            status=AdhocSendStatus.PENDING,
+            invited=0,
+        )
+        db.session.add(send)
+        db.session.flush()
+        audit.record(
+            _actor(by),
+            "surveys.adhoc_send.requested",
+            f"survey {survey.id}",
+            f"{survey.name}: {len(recipients)} ad-hoc address(es) await approval (send {send.id})",
+        )
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def pending_adhoc_sends() -> list[AdhocSend]:
+    """The ad-hoc sends awaiting approval, oldest first, with survey and people loaded."""
+    return list(
+        db.session.scalars(
+            select(AdhocSend)
+            .options(
+                joinedload(AdhocSend.survey).load_only(Survey.name),
+                joinedload(AdhocSend.rep).load_only(User.name),
+                joinedload(AdhocSend.requested_by).load_only(User.name, User.email),
+            )
+            .where(AdhocSend.status == AdhocSendStatus.PENDING)
+            .order_by(AdhocSend.created_at, AdhocSend.id)
+        )
+    )
+
+
+def _pending(send_id: int) -> AdhocSend:
+    send = db.session.get(AdhocSend, send_id)
+    if send is None:
+        raise AdhocSendNotFound(_("There is no such send."))
+    if send.status is not AdhocSendStatus.PENDING:
+        raise Conflict(_("This send was already approved or rejected."))
+    return send
+
+
+def approve_adhoc_send(send_id: int, by: Any, *, base_url: str | None = None) -> int:
+    """Approve a held ad-hoc send: check its addresses again as its requester would see them
+    (they may have been invited or become the organisation's since) and mail the invitations.
+    Returns how many were created."""
+    send = _pending(send_id)
+    survey = send.survey
+    requester = send.requested_by or _actor(by)
+    criteria = Criteria(addresses="\n".join(send.addresses), adhoc_rep_id=send.rep_id)
+    check_sendable(survey)
+    recipients = _select_listed(survey, criteria, requester).recipients
+    send.status = AdhocSendStatus.APPROVED
+    send.decided_by_id = getattr(_actor(by), "id", None)
+    send.decided_at = utcnow()
+    send.invited = len(recipients)
+    audit.record(
+        _actor(by),
+        "surveys.adhoc_send.approved",
+        f"survey {survey.id}",
+        f"{survey.name}: send {send.id} of {len(send.addresses)} ad-hoc address(es), "
+        f"{len(recipients)} invited",
+    )
+    if not recipients:
+        db.session.commit()
+        return 0
+    return len(create_invitations(survey, recipients, by, base_url=base_url))
+
+
+def reject_adhoc_send(send_id: int, by: Any) -> None:
+    """Reject a held ad-hoc send: nothing is ever mailed for it."""
+    send = _pending(send_id)
+    try:
+        send.status = AdhocSendStatus.REJECTED
+        send.decided_by_id = getattr(_actor(by), "id", None)
+        send.decided_at = utcnow()
+        audit.record(
+            _actor(by),
+            "surveys.adhoc_send.rejected",
+            f"survey {send.survey_id}",
+            f"send {send.id} of {len(send.addresses)} ad-hoc address(es)",
+        )
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise

@@ -12,6 +12,7 @@ import datetime
 import enum
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Enum,
     ForeignKey,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -83,6 +85,12 @@ class InvitationStatus(enum.StrEnum):
     ANSWERED = "answered"
     EXPIRED = "expired"
     UNSUBSCRIBED = "unsubscribed"
+
+
+class AdhocSendStatus(enum.StrEnum):
+    PENDING = "pending"  # waits for HR; nothing is mailed
+    APPROVED = "approved"  # its invitations were created and mailed
+    REJECTED = "rejected"  # never mailed
 
 
 class Survey(db.Model):
@@ -196,6 +204,9 @@ class Invitation(db.Model):
     next_attempt_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(String(500), default="")
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    # Written to a pasted address that is no contact: its answers are marked in the results,
+    # since nothing proves a customer holds the address.
+    adhoc: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     survey: Mapped[Survey] = relationship()
     version: Mapped[SurveyVersion] = relationship()
@@ -251,3 +262,29 @@ class Answer(db.Model):
 
     response: Mapped[Response] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()
+
+
+class AdhocSend(db.Model):
+    """Pasted addresses a manager asked to invite, held until HR approves or rejects them
+    (when the organisation's settings ask for it); only then are invitations created."""
+
+    __tablename__ = "adhoc_sends"
+    __table_args__ = (Index("ix_adhoc_sends_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    rep_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    addresses: Mapped[list] = mapped_column(db.JSON, default=list)  # normalised, in order
+    status: Mapped[AdhocSendStatus] = mapped_column(
+        _enum(AdhocSendStatus, "adhoc_send_status"), default=AdhocSendStatus.PENDING
+    )
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    invited: Mapped[int] = mapped_column(Integer, default=0)  # invitations made on approval
+
+    survey: Mapped[Survey] = relationship()
+    rep: Mapped[User | None] = relationship(foreign_keys=[rep_id])
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

@@ -30,3 +30,5 @@ MANAGE_SURVEYS = action(
 )
 VIEW_SURVEY_RESULTS = action("surveys.results", EVERYONE, rule=may_read_results)
 MANAGE_CONTACT_PRIVACY = action("contacts.privacy", ADMIN)
+# Let a manager's send to pasted addresses go out, when the organisation requires approval.
+APPROVE_ADHOC_SENDS = action("surveys.approve_adhoc", {Role.ADMIN, Role.HR})

@@ -381,6 +381,7 @@ class Results:
     rating_histogram: list[int]  # answers per rating 1…5
     trend: list[MonthFigures]
     trend_cut: bool  # the range was longer than MAX_TREND_MONTHS; the last ones are shown
+    adhoc_answers: int = 0  # answers given through a pasted address that is no contact
 
     @property
     def has_answers(self) -> bool:
@@ -515,7 +516,7 @@ def _trend(scope: Scope, filters: Filters, today: datetime.date) -> tuple[list[M
 def results(
     scope: Scope, filters: Filters, *, survey: Survey | None, today: datetime.date
 ) -> Results:
-    """The figures of the results page (six queries)."""
+    """The figures of the results page (seven queries)."""
     reps, teams, total_counts = _people(scope, filters)
     nps_histogram, rating_histogram = _histograms(scope, filters)
     trend, cut = _trend(scope, filters, today)
@@ -529,6 +530,20 @@ def results(
         rating_histogram=rating_histogram,
         trend=trend,
         trend_cut=cut,
+        adhoc_answers=adhoc_answers(scope, filters),
+    )
+
+
+def adhoc_answers(scope: Scope, filters: Filters) -> int:
+    """How many answers in scope came through an ad-hoc address (one COUNT)."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Response)
+            .join(Invitation, Invitation.id == Response.invitation_id)
+            .where(Invitation.adhoc.is_(True), *_response_conditions(scope, filters))
+        )
+        or 0
     )
 
 
@@ -581,6 +596,7 @@ class Comment:
     team_name: str
     nps_score: int | None
     rating: int | None
+    adhoc: bool = False  # given through a pasted address that is no contact
 
 
 def _score_of(response_id: Any, qtype: QuestionType) -> Any:
@@ -623,10 +639,12 @@ def comment_page(scope: Scope, filters: Filters, *, page: int, per_page: int) ->
             Team.name,
             _score_of(Response.id, QuestionType.NPS),
             _score_of(Response.id, QuestionType.RATING),
+            Invitation.adhoc,
         )
         .select_from(Answer)
         .join(Question, Question.id == Answer.question_id)
         .join(Response, Response.id == Answer.response_id)
+        .join(Invitation, Invitation.id == Response.invitation_id)
         .join(Survey, Survey.id == Response.survey_id)
         .outerjoin(User, User.id == Response.rep_id)
         .outerjoin(Team, Team.id == Response.team_id)
@@ -645,8 +663,19 @@ def comment_page(scope: Scope, filters: Filters, *, page: int, per_page: int) ->
             team_name or "",
             nps_score,
             rating,
+            bool(adhoc),
         )
-        for submitted, text, language, survey_name, rep_name, team_name, nps_score, rating in rows
+        for (
+            submitted,
+            text,
+            language,
+            survey_name,
+            rep_name,
+            team_name,
+            nps_score,
+            rating,
+            adhoc,
+        ) in rows
     ]
     return Page(items, page, per_page, total)
 
@@ -664,6 +693,7 @@ CSV_HEADER = (
     "rep",
     "team",
     "submitted_at",
+    "adhoc_address",  # "yes": answered through a pasted address that is no contact
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -707,10 +737,12 @@ def answer_rows(scope: Scope, filters: Filters) -> Iterator[tuple[object, ...]]:
             User.name,
             Team.name,
             Response.submitted_at,
+            Invitation.adhoc,
         )
         .select_from(Answer)
         .join(Question, Question.id == Answer.question_id)
         .join(Response, Response.id == Answer.response_id)
+        .join(Invitation, Invitation.id == Response.invitation_id)
         .join(Survey, Survey.id == Response.survey_id)
         .join(SurveyVersion, SurveyVersion.id == Response.version_id)
         .outerjoin(User, User.id == Response.rep_id)
@@ -731,6 +763,7 @@ def answer_rows(scope: Scope, filters: Filters) -> Iterator[tuple[object, ...]]:
         rep,
         team,
         submitted,
+        adhoc,
     ) in db.session.execute(query):
         yield (
             survey,
@@ -743,6 +776,7 @@ def answer_rows(scope: Scope, filters: Filters) -> Iterator[tuple[object, ...]]:
             rep or "",
             team or "",
             submitted.isoformat(timespec="seconds"),
+            "yes" if adhoc else "no",
         )
 
 

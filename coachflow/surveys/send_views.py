@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -170,6 +171,7 @@ def send(survey_id: int):
         excluded_shown=EXCLUDED_SHOWN,
         hidden_fields=hidden_fields(criteria) if criteria is not None else [],
         builder_link=_builder_link(survey),
+        needs_approval=distribution.needs_approval(current_user),
     )
 
 
@@ -182,18 +184,30 @@ def confirm(survey_id: int):
         flash(_("Choose the recipients again."), "error")
         return redirect(url_for(".send", survey_id=survey.id))
     try:
-        _selection, ids = distribution.send_survey(
+        selection, ids = distribution.send_survey(
             survey, form.criteria(), current_user, base_url=request.url_root
         )
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for(".send", survey_id=survey.id))
-    flash(
-        ngettext(
-            "%(num)d invitation is on its way.", "%(num)d invitations are on their way.", len(ids)
-        ),
-        "success",
-    )
+    if ids or not selection.held:
+        flash(
+            ngettext(
+                "%(num)d invitation is on its way.",
+                "%(num)d invitations are on their way.",
+                len(ids),
+            ),
+            "success",
+        )
+    if selection.held:
+        flash(
+            ngettext(
+                "%(num)d pasted address waits for HR's approval before it is invited.",
+                "%(num)d pasted addresses wait for HR's approval before they are invited.",
+                selection.held,
+            ),
+            "info",
+        )
     return redirect(url_for(".invitations", survey_id=survey.id))
 
 
@@ -204,12 +218,12 @@ def invitations(survey_id: int):
     raw = request.args.get("state", "")
     state = InvitationStatus(raw) if raw in InvitationStatus._value2member_map_ else None
     page = db.paginate(
-        distribution.invitations_query(survey, state),
+        distribution.invitations_query(survey, state, current_user),
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
-    counts = distribution.status_counts(survey)
+    counts = distribution.status_counts(survey, current_user)
     return render_template(
         "surveys/send/invitations.html",
         survey=survey,
@@ -233,6 +247,8 @@ def resend(survey_id: int):
         count = sending.resend_failed(
             survey, current_user, invitation_id=invitation_id, base_url=request.url_root
         )
+    except sending.InvitationNotFound:
+        abort(404)
     except DomainError as error:
         flash(error.message, "error")
     else:
@@ -249,3 +265,59 @@ def resend(survey_id: int):
             flash(_("No failed invitation to send again."), "info")
     state = request.form.get("state") or None
     return redirect(url_for(".invitations", survey_id=survey.id, state=state))
+
+
+# Ad-hoc sends awaiting approval (HR) -------------------------------------------------------------
+
+
+class DecisionForm(FlaskForm):
+    """Approve or reject one held send; an empty form so the buttons carry a CSRF token."""
+
+
+@bp.route("/approvals")
+@requires(policy.APPROVE_ADHOC_SENDS)
+def approvals():
+    return render_template(
+        "surveys/send/approvals.html",
+        sends=distribution.pending_adhoc_sends(),
+        form=DecisionForm(),
+    )
+
+
+@bp.route("/approvals/<int:send_id>/approve", methods=["POST"])
+@requires(policy.APPROVE_ADHOC_SENDS)
+def approve(send_id: int):
+    if DecisionForm().validate_on_submit():
+        try:
+            count = distribution.approve_adhoc_send(
+                send_id, current_user, base_url=request.url_root
+            )
+        except distribution.AdhocSendNotFound:
+            abort(404)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(
+                ngettext(
+                    "Approved: %(num)d invitation is on its way.",
+                    "Approved: %(num)d invitations are on their way.",
+                    count,
+                ),
+                "success",
+            )
+    return redirect(url_for(".approvals"))
+
+
+@bp.route("/approvals/<int:send_id>/reject", methods=["POST"])
+@requires(policy.APPROVE_ADHOC_SENDS)
+def reject(send_id: int):
+    if DecisionForm().validate_on_submit():
+        try:
+            distribution.reject_adhoc_send(send_id, current_user)
+        except distribution.AdhocSendNotFound:
+            abort(404)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Rejected: nothing is sent to these addresses."), "success")
+    return redirect(url_for(".approvals"))

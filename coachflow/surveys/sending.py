@@ -43,6 +43,7 @@ from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
 from coachflow.sales.models import Contact
+from coachflow.sales.policy import visible_sales
 from coachflow.surveys.models import (
     Invitation,
     InvitationStatus,
@@ -143,17 +144,35 @@ def send_reminders(*, base_url: str | None = None, batch_size: int = BATCH_SIZE)
     return report
 
 
+class InvitationNotFound(DomainError):
+    """No invitation with this id that the sender may see."""
+
+    status_code = 404
+
+
 def resend_failed(
     survey: Survey, by: Any, *, invitation_id: int | None = None, base_url: str | None = None
 ) -> int:
-    """Queue the survey's failed invitations (or just one) again with fresh attempts, then start
-    the mail-out. Returns how many were queued."""
+    """Queue the survey's failed invitations about the people ``by`` may see (or just one of
+    them) again with fresh attempts, then start the mail-out. Returns how many were queued.
+
+    Raises ``InvitationNotFound`` for an ``invitation_id`` of another survey or about someone
+    ``by`` may not see.
+    """
     if survey.status is not SurveyStatus.ACTIVE:
         raise DomainError(_("Only an active survey's invitations can be sent."))
+    visible = visible_sales(getattr(by, "user", by), Invitation.rep_id)
     query = update(Invitation).where(
-        Invitation.survey_id == survey.id, Invitation.status == InvitationStatus.FAILED
+        Invitation.survey_id == survey.id, Invitation.status == InvitationStatus.FAILED, visible
     )
     if invitation_id is not None:
+        found = db.session.scalar(
+            select(func.count())
+            .select_from(Invitation)
+            .where(Invitation.id == invitation_id, Invitation.survey_id == survey.id, visible)
+        )
+        if not found:
+            raise InvitationNotFound(_("There is no such invitation."))
         query = query.where(Invitation.id == invitation_id)
     result = db.session.execute(
         query.values(

@@ -13,7 +13,7 @@ import coachflow.platform.time
 
 # revision identifiers, used by Alembic.
 revision = '0007_suppressed_addresses'
-down_revision = '0005_user_sessions'
+down_revision = '0006_adhoc_recipients'
 branch_labels = None
 depends_on = None
 

@@ -28,6 +28,7 @@ ADMIN_ONLY = "LDDDDDA"
 BEARER_ONLY = "TTTTTTT"
 SURVEY_BUILDERS = "LDDAAAA"  # MANAGE_SURVEYS: managers, HR and admin
 SURVEY_OWNER = "LDDANAA"  # one survey: its owner (the org's manager), HR and admin
+APPROVERS = "LDDDDAA"  # APPROVE_ADHOC_SENDS: HR and admin
 
 MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     # endpoint: (outcomes, URL arguments by name of an Org attribute or a literal)
@@ -55,6 +56,7 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "accounts.product_lines": (ADMIN_ONLY, {}),
     "accounts.edit_product_line": (ADMIN_ONLY, {"line_id": "product_line"}),
     "accounts.audit_log": (ADMIN_ONLY, {}),
+    "accounts.settings": (ADMIN_ONLY, {}),
     "api_tokens.index": (ADMIN_ONLY, {}),
     "api_tokens.revoke": (ADMIN_ONLY, {"token_id": "@api_token"}),
     # Survey links: the token is the credential, so whoever holds one may answer (no sign-in).
@@ -88,6 +90,10 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "survey_sending.confirm": (SURVEY_OWNER, {"survey_id": "@survey"}),
     "survey_sending.invitations": (SURVEY_OWNER, {"survey_id": "@survey"}),
     "survey_sending.resend": (SURVEY_OWNER, {"survey_id": "@survey"}),
+    # A manager's send to pasted addresses, held for approval: HR and admin decide.
+    "survey_sending.approvals": (APPROVERS, {}),
+    "survey_sending.approve": (APPROVERS, {"send_id": "@adhoc_send"}),
+    "survey_sending.reject": (APPROVERS, {"send_id": "@adhoc_send"}),
     # Survey results: everyone signed in; the figures inside are scoped to visible_sellers(user).
     "survey_results.overview": (SIGNED_IN, {}),
     "survey_results.survey": (SIGNED_IN, {"survey_id": "@results_survey"}),
@@ -204,6 +210,20 @@ def _url_args(app, org: Org, args: dict[str, str]) -> dict[str, object]:
             issue_token(app, org.hr)
             with app.app_context():
                 resolved[name] = db.session.scalar(db.select(ApiToken.id))
+        elif source == "@adhoc_send":  # a pending send of an active survey of the manager's
+            with app.app_context():
+                from coachflow.surveys.models import AdhocSend
+                from tests.survey_factories import make_survey
+
+                send = AdhocSend(
+                    survey_id=make_survey(owner_id=org.manager).id,
+                    rep_id=org.rep,
+                    requested_by_id=org.manager,
+                    addresses=["lead@prospect.example"],
+                )
+                db.session.add(send)
+                db.session.commit()
+                resolved[name] = send.id
         elif source == "@survey_token":
             resolved[name] = _survey_token(app, org)
         elif source in ("@results_survey", "@survey"):  # a survey owned by the org's manager

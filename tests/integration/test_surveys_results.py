@@ -547,7 +547,9 @@ def test_csv_export_has_one_row_per_answer_and_no_contact_data(app, as_role, han
         "rep",
         "team",
         "submitted_at",
+        "adhoc_address",
     ]
+    assert {r["adhoc_address"] for r in rows} == {"no"}
     assert len(rows) == 13  # ten scores and three comments
     assert sum(1 for r in rows if r["question_type"] == "nps") == 10
     first = rows[0]
@@ -614,3 +616,51 @@ def test_teams_stay_with_the_answer_when_a_rep_moves(app, as_role, org, handmade
     rows = rep_rows(response.get_data(as_text=True))
     response.close()
     assert rows["North few answers"].startswith("+17 | 6 |")
+
+
+def test_answers_through_pasted_addresses_are_marked_on_the_page_and_in_the_export(
+    app, as_role, org
+):
+    name_people(app, org)
+    with app.app_context():
+        survey = make_survey()
+        answer(
+            app,
+            survey,
+            rep_id=org.rep,
+            team_id=org.team,
+            scores={QuestionType.NPS: 9, QuestionType.TEXT: "A real customer."},
+            at=_days_ago(3),
+        )
+        pasted = answer(
+            app,
+            survey,
+            rep_id=org.rep,
+            team_id=org.team,
+            scores={QuestionType.NPS: 10, QuestionType.TEXT: "Written by a colleague."},
+            at=_days_ago(2),
+        )
+        pasted.invitation.adhoc = True
+        db.session.commit()
+        survey_id = survey.id
+
+    page = text(as_role("hr").get(f"/surveys/results/{survey_id}"))
+    assert "1 of these answers came through a pasted address that is no contact" in page
+    colleague, customer = page.index("Written by a colleague."), page.index("A real customer.")
+    assert colleague < customer  # newest first
+    assert "pasted address" in page[colleague:customer]  # the comment's line is marked
+    assert "pasted address" not in page[customer : customer + 120]
+
+    rows = _csv(as_role("hr").get(f"/surveys/results/{survey_id}/answers.csv"))
+    marks = {(r["question_type"], r["score"] or r["text"]): r["adhoc_address"] for r in rows}
+    assert marks == {
+        ("nps", "9"): "no",
+        ("text", "A real customer."): "no",
+        ("nps", "10"): "yes",
+        ("text", "Written by a colleague."): "yes",
+    }
+
+
+def test_results_without_pasted_addresses_do_not_mention_them(as_role, handmade):
+    page = text(as_role("hr").get(f"/surveys/results/{handmade.survey}"))
+    assert "pasted address" not in page

@@ -6,11 +6,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from coachflow.accounts import policy, queries, services
+from coachflow.accounts import organisation, policy, queries, services
 from coachflow.accounts.auth_forms import ChangePasswordForm, SignOutEverywhereForm
 from coachflow.accounts.forms import (
     ConfirmForm,
     LanguageForm,
+    OrganisationSettingsForm,
     ProductLineForm,
     TeamForm,
     UserForm,
@@ -289,3 +290,33 @@ def edit_product_line(line_id: int):
 def audit_log():
     page = paginate(queries.audit_events(), _page(), current_app.config["PAGE_SIZE"])
     return render_template("accounts/audit.html", page=page)
+
+
+# Organisation settings (admin) -----------------------------------------------------------------
+
+
+@bp.route("/admin/settings", methods=["GET", "POST"])
+@requires(policy.MANAGE_SETTINGS)
+def settings():
+    saved = organisation.organisation_settings()
+    form = OrganisationSettingsForm(
+        data={
+            "company_domains": "\n".join(saved.company_domains or []),
+            "adhoc_needs_approval": saved.adhoc_needs_approval,
+        }
+        if request.method == "GET"
+        else None
+    )
+    if form.validate_on_submit():
+        try:
+            organisation.save_organisation_settings(
+                company_domains=form.company_domains.data or "",
+                adhoc_needs_approval=form.adhoc_needs_approval.data,
+                by=current_user,
+            )
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            flash(_("Settings saved."), "success")
+            return redirect(url_for("accounts.settings"))
+    return render_template("accounts/settings.html", form=form)
