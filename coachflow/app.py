@@ -98,8 +98,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from coachflow.accounts.token_views import bp as api_tokens_bp
     from coachflow.accounts.views import bp as accounts_bp
-    from coachflow.api.admin import bp as api_tokens_bp
     from coachflow.api.v1 import bp as api_bp
     from coachflow.auth.views import bp as auth_bp
     from coachflow.core.views import bp as core_bp
@@ -152,8 +152,7 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from coachflow.accounts.cli import seed_demo, users_cli
-    from coachflow.api.cli import api_token_cli
+    from coachflow.accounts.cli import api_token_cli, seed_demo, users_cli
     from coachflow.sales.cli import import_cli
     from coachflow.surveys.cli import surveys_cli
     from coachflow.surveys.privacy_views import contacts_cli

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from coachflow.accounts.models import ApiToken
 from coachflow.platform import audit
 from coachflow.platform.errors import Conflict
 from coachflow.platform.extensions import db
 from coachflow.sales.importing import ImportResult, import_records
-from coachflow.sales.models import ApiToken
 from coachflow.sales.records import ParseOptions
 
 # JSON writes numbers with a decimal point, always; dates are ISO first.

@@ -23,9 +23,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
 from coachflow.accounts.models import User
+from coachflow.accounts.tokens import ApiCaller, load_caller
 from coachflow.api import payloads, resources, services
 from coachflow.api.openapi import openapi_document
-from coachflow.api.tokens import ApiCaller, authenticate
 from coachflow.lib.periods import Period, parse_period
 from coachflow.platform.error_pages import render_error
 from coachflow.platform.errors import DomainError
@@ -73,12 +73,6 @@ def _rate_limit_key() -> str:
 limiter.limit(
     lambda: current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT), key_func=_rate_limit_key
 )(bp)
-
-
-def load_caller() -> ApiCaller | None:
-    """The caller behind this request's bearer token, or None."""
-    token = authenticate(request.headers.get("Authorization"))
-    return ApiCaller(token) if token is not None else None
 
 
 @bp.record_once

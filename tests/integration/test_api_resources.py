@@ -387,7 +387,7 @@ def test_hr_and_admin_tokens_see_everything_even_unowned_accounts(app, org, sale
 
 
 def test_only_an_admins_token_writes_whatever_its_scope_says(app, org, sales):
-    from coachflow.sales.models import ApiToken
+    from coachflow.accounts.models import ApiToken
 
     token = issue_token(app, org.hr)
     with app.app_context():  # as if HR's token had been given the write scope by hand

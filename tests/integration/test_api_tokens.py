@@ -8,10 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from coachflow.accounts.models import AuditEvent, User
+from coachflow.accounts.models import ApiToken, AuditEvent, User
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
-from coachflow.sales.models import ApiToken
 from tests.helpers import csrf_token
 from tests.integration.test_api_support import ApiClient, assert_problem, deal, issue_token
 

@@ -7,15 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from coachflow.accounts.forms import ConfirmForm
-from coachflow.accounts.models import User
-from coachflow.api import tokens
-from coachflow.api.forms import ApiTokenForm
+from coachflow.accounts import tokens
+from coachflow.accounts.forms import ApiTokenForm, ConfirmForm
+from coachflow.accounts.models import ApiToken, User
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.permissions import Action, requires
 from coachflow.platform.web import apply_domain_error
-from coachflow.sales.models import ApiToken
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/admin/api-tokens")
 
@@ -51,7 +49,7 @@ def index():
         error_out=False,
     )
     return render_template(
-        "api/tokens.html", form=form, page=page, issued=issued, action_form=ConfirmForm()
+        "accounts/api_tokens.html", form=form, page=page, issued=issued, action_form=ConfirmForm()
     )
 
 
