@@ -461,7 +461,7 @@ def test_an_unexpected_error_is_a_500_problem_and_nothing_is_written(api, app, m
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("coachflow.api.services.import_records", explode)
+    monkeypatch.setattr("coachflow.sales.services.import_records", explode)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     body = assert_problem(api.put("/deals/D1", json=deal()), 500)
     assert "boom" not in json.dumps(body)
