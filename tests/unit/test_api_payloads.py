@@ -180,3 +180,25 @@ def test_pointers_escape_slashes_and_tildes_and_name_records_by_index():
     assert import_pointer(problem, batch=True) == "/records/7/closed_on"
     assert import_pointer(problem, batch=False) == "/closed_on"
     assert import_pointer(Problem(2, "", "x"), batch=True) == "/records/2"
+
+
+def test_each_input_schema_names_exactly_the_importers_fields_and_required_ones():
+    from coachflow.sales.api import AccountInput, DealUpdate
+    from coachflow.sales.records import FIELDS
+
+    for model in (AccountInput, ContactInput, DealInput, QuotaInput):
+        assert set(model.model_fields) == {spec.name for spec in FIELDS[model.kind]}
+        schema = model.model_json_schema()
+        assert set(schema["required"]) == {s.name for s in FIELDS[model.kind] if s.required}
+    assert "external_id" not in DealUpdate.model_json_schema()["required"]
+
+
+def test_the_platform_api_imports_no_domain():
+    from pathlib import Path
+
+    import coachflow.platform.api as platform_api
+
+    for source in Path(platform_api.__file__).parent.glob("*.py"):
+        text = source.read_text()
+        for domain in ("accounts", "sales", "surveys"):
+            assert f"coachflow.{domain}" not in text, (source.name, domain)
