@@ -18,8 +18,8 @@ import time
 from sqlalchemy import insert, select
 
 from benchmarks.common import fresh_app, kinds
+from coachflow.accounts import tokens
 from coachflow.accounts.models import ProductLine, Role, User
-from coachflow.api import tokens
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
 from coachflow.sales.models import CustomerAccount

@@ -10,6 +10,7 @@ from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from coachflow.platform import api as platform_api
 from coachflow.platform import health, web
 from coachflow.platform.extensions import csrf, db, limiter, login_manager, migrate
 from coachflow.platform.i18n import init_i18n
@@ -95,13 +96,8 @@ def register_domains(app: Flask) -> None:
     view skipped the permission layer."""
     for name in DOMAINS:
         importlib.import_module(f"coachflow.{name}").register(app)
-    from coachflow.api.admin import bp as api_tokens_bp
-    from coachflow.api.cli import api_token_cli
-    from coachflow.api.v1 import bp as api_bp
-
-    app.register_blueprint(api_bp)
-    app.register_blueprint(api_tokens_bp)
-    app.cli.add_command(api_token_cli)
+    # The REST API's endpoints were added by the domains' api modules as they registered.
+    app.register_blueprint(platform_api.bp)
     app.register_blueprint(health.bp)
     check_every_view_declares_an_action(app)
 

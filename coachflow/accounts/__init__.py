@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 def register(app: Flask) -> None:
     """Add the accounts domain to ``app``: sign-in, home, admin pages, commands, navigation."""
-    from coachflow.accounts import cli, policy
+    from coachflow.accounts import api, cli, policy, token_views  # noqa: F401 (api: its endpoints)
     from coachflow.accounts.forms import role_choices
     from coachflow.accounts.models import Role
     from coachflow.accounts.services import load_session_user
@@ -20,10 +20,11 @@ def register(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_session_user)
-    for blueprint in (home.bp, auth.bp, admin.bp):
+    for blueprint in (home.bp, auth.bp, admin.bp, token_views.bp):
         app.register_blueprint(blueprint)
     app.cli.add_command(cli.seed_demo)
     app.cli.add_command(cli.users_cli)
+    app.cli.add_command(cli.api_token_cli)
     labels = {choice.value: choice.label for choice in role_choices()}
     app.jinja_env.globals["role_label"] = lambda role: labels[Role(role).value]
 

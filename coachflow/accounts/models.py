@@ -175,3 +175,27 @@ class OrganisationSettings(db.Model):
     # A manager's send to pasted addresses waits for HR's approval before it is mailed.
     adhoc_needs_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ApiToken(db.Model):
+    """A bearer token for the REST API; only its SHA-256 is stored, the token is shown once."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("scopes IN ('read', 'read,write')", name="scopes_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    prefix: Mapped[str] = mapped_column(String(12))  # shown in lists to tell tokens apart
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split(","))

@@ -13,7 +13,7 @@ def register(app: Flask) -> None:
     from coachflow.platform.demo import add_demo
     from coachflow.platform.navigation import NavEntry, add_navigation
     from coachflow.platform.web import allow_large_uploads
-    from coachflow.sales import cli, demo, import_views, policy, tasks, views  # noqa: F401
+    from coachflow.sales import api, cli, demo, import_views, policy, tasks, views  # noqa: F401
 
     app.register_blueprint(import_views.bp)
     app.register_blueprint(views.bp)

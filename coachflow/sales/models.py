@@ -245,30 +245,6 @@ class ImportFileChunk(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class ApiToken(db.Model):
-    """A bearer token for the REST API; only its SHA-256 is stored, the token is shown once."""
-
-    __tablename__ = "api_tokens"
-    __table_args__ = (CheckConstraint("scopes IN ('read', 'read,write')", name="scopes_known"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(120))
-    prefix: Mapped[str] = mapped_column(String(12))  # shown in lists to tell tokens apart
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    scopes: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_used_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-
-    user: Mapped[User] = relationship(foreign_keys=[user_id])
-
-    @property
-    def scope_set(self) -> frozenset[str]:
-        return frozenset(self.scopes.split(","))
-
-
 class SuppressionReason(enum.StrEnum):
     ERASURE = "erasure"  # the person asked for their data to be erased
 

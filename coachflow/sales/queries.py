@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import Date, Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Date, Select, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from coachflow.accounts.models import ProductLine, Role, Team, User
@@ -38,10 +39,11 @@ from coachflow.lib.figures import (
     sort_keys,
     sort_rows,
 )
-from coachflow.lib.periods import Period, PeriodKind
+from coachflow.lib.periods import Period, PeriodKind, parse_period
 from coachflow.platform.extensions import db
 from coachflow.platform.paging import Page, page_of, paginate
 from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage, Quota
+from coachflow.sales.policy import visible_sales
 
 T = TypeVar("T")
 SELLER_ROLES = (Role.REP, Role.MANAGER)
@@ -660,4 +662,107 @@ def contacts_of(account_id: int) -> list[Contact]:
         db.session.scalars(
             select(Contact).where(Contact.account_id == account_id).order_by(Contact.name)
         )
+    )
+
+
+# The REST API's reads: one query per list, scoped by ``visible_sales``, ordered by primary key
+# for stable pages; each row is the record with the account, rep and product line it names.
+
+
+@dataclass(frozen=True)
+class ApiFilters:
+    """What a list request narrows to; None means no filter."""
+
+    rep: str | None = None
+    account: str | None = None
+    updated_since: datetime.datetime | None = None
+    closed_from: datetime.date | None = None
+    closed_to: datetime.date | None = None
+    period: Period | None = None
+
+
+def _account_base() -> Select[Any]:
+    return select(CustomerAccount, User.email).outerjoin(User, CustomerAccount.owner_id == User.id)
+
+
+def _contact_base() -> Select[Any]:
+    return select(Contact, CustomerAccount.external_id).join(
+        CustomerAccount, Contact.account_id == CustomerAccount.id
+    )
+
+
+def _deal_base() -> Select[Any]:
+    return (
+        select(Deal, CustomerAccount.external_id, User.email, ProductLine.code)
+        .join(CustomerAccount, Deal.account_id == CustomerAccount.id)
+        .join(User, Deal.rep_id == User.id)
+        .join(ProductLine, Deal.product_line_id == ProductLine.id)
+    )
+
+
+def _quota_base() -> Select[Any]:
+    return (
+        select(Quota, User.email, ProductLine.code)
+        .join(User, Quota.rep_id == User.id)
+        .join(ProductLine, Quota.product_line_id == ProductLine.id)
+    )
+
+
+@dataclass(frozen=True)
+class ApiList:
+    """One kind of sales record as the API lists it."""
+
+    model: Any
+    seller: Any  # the column naming whose sales a record is (rep or account owner)
+    base: Callable[[], Select[Any]]
+
+
+API_LISTS: dict[str, ApiList] = {
+    "accounts": ApiList(CustomerAccount, CustomerAccount.owner_id, _account_base),
+    "contacts": ApiList(Contact, CustomerAccount.owner_id, _contact_base),
+    "deals": ApiList(Deal, Deal.rep_id, _deal_base),
+    "quotas": ApiList(Quota, Quota.rep_id, _quota_base),
+}
+
+
+def api_list(kind: str, caller: Any, filters: ApiFilters) -> Select[Any]:
+    """The records of ``kind`` that ``caller`` may see, narrowed by ``filters``, by id."""
+    resource = API_LISTS[kind]
+    model = resource.model
+    conditions: list[ColumnElement[bool]] = [visible_sales(caller, resource.seller)]
+    if filters.rep is not None:
+        conditions.append(
+            resource.seller.in_(select(User.id).where(User.email == filters.rep.strip().lower()))
+        )
+    if filters.updated_since is not None:
+        conditions.append(model.updated_at >= filters.updated_since)
+    if filters.account is not None:
+        conditions.append(CustomerAccount.external_id == filters.account)
+    if filters.closed_from is not None:
+        conditions.append(Deal.closed_on >= filters.closed_from)
+    if filters.closed_to is not None:
+        conditions.append(Deal.closed_on <= filters.closed_to)
+    if filters.period is not None:
+        conditions.append(Quota.period_kind == filters.period.kind)
+        conditions.append(Quota.period_start == filters.period.start)
+    return resource.base().where(*conditions).order_by(model.id)
+
+
+def api_record(kind: str, key: str | int) -> Select[Any]:
+    """The record of ``kind`` with this external id (a quota: this id)."""
+    resource = API_LISTS[kind]
+    column = Quota.id if kind == "quotas" else resource.model.external_id
+    return resource.base().where(column == key)
+
+
+def quota_by_target(rep_email: str, period: str, product_line: str) -> Select[Any]:
+    """The quota for a rep, period and product line (code or name), as an import names it."""
+    target = parse_period(period)
+    line = product_line.strip().lower()
+    return _quota_base().where(
+        User.email == rep_email.strip().lower(),
+        Quota.period_kind == target.kind,
+        Quota.period_start == target.start,
+        or_(func.lower(ProductLine.code) == line, func.lower(ProductLine.name) == line),
+        ProductLine.active.is_(True),
     )

@@ -1,4 +1,5 @@
-"""Use cases of CSV imports: upload, map columns, check (dry run), import; web and CLI alike."""
+"""Use cases of CSV imports (upload, map columns, check, import; web and CLI alike) and of the
+API's writes, which the same importer validates."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from typing import BinaryIO
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from coachflow.accounts.models import User
+from coachflow.accounts.models import ApiToken, User
 from coachflow.lib.csvio import CsvFormatError, open_csv
 from coachflow.platform import audit, jobs, progress
-from coachflow.platform.errors import DomainError
+from coachflow.platform.errors import Conflict, DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
 from coachflow.sales import records
@@ -29,7 +31,7 @@ from coachflow.sales.models import (
     ImportRun,
     ImportStatus,
 )
-from coachflow.sales.records import N_, Problem
+from coachflow.sales.records import N_, ParseOptions, Problem
 
 log = logging.getLogger(__name__)
 
@@ -489,3 +491,30 @@ def _decoder(encoding: str) -> codecs.IncrementalDecoder:
     except LookupError:
         factory = codecs.getincrementaldecoder("utf-8")
     return factory(errors="replace")
+
+
+# JSON writes numbers with a decimal point, always; dates are ISO first.
+API_PARSE_OPTIONS = ParseOptions(decimal_hint=".")
+
+
+def upsert_records(
+    kind: str, rows: list[tuple[int, dict[str, str]]], *, token: ApiToken
+) -> ImportResult:
+    """Create or update sales records sent through the API, all or nothing, validated exactly as
+    a CSV import is; raises ``ImportRejected`` naming each problem's record and field."""
+    try:
+        result = import_records(kind, rows, options=API_PARSE_OPTIONS)
+        audit.record(
+            token.user,
+            f"api.{kind}.upserted",
+            f"{kind} ({token.prefix})",
+            f"token={token.name} created={result.created} updated={result.updated}",
+        )
+        db.session.commit()
+    except IntegrityError as error:
+        # Two requests created the same new record at the same moment; the other one won.
+        db.session.rollback()
+        raise Conflict(
+            _("Another request changed the same records at the same time. Send this one again.")
+        ) from error
+    return result

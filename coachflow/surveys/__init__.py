@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     from coachflow.platform.jobs import add_periodic
     from coachflow.platform.navigation import NavEntry, add_navigation
     from coachflow.surveys import (  # noqa: F401
+        api,
         builder_views,
         cli,
         demo,

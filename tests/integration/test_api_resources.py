@@ -388,7 +388,7 @@ def test_hr_and_admin_tokens_see_everything_even_unowned_accounts(app, org, sale
 
 
 def test_only_an_admins_token_writes_whatever_its_scope_says(app, org, sales):
-    from coachflow.sales.models import ApiToken
+    from coachflow.accounts.models import ApiToken
 
     token = issue_token(app, org.hr)
     with app.app_context():  # as if HR's token had been given the write scope by hand
@@ -462,7 +462,7 @@ def test_an_unexpected_error_is_a_500_problem_and_nothing_is_written(api, app, m
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("coachflow.api.services.import_records", explode)
+    monkeypatch.setattr("coachflow.sales.services.import_records", explode)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     body = assert_problem(api.put("/deals/D1", json=deal()), 500)
     assert "boom" not in json.dumps(body)

@@ -11,8 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from coachflow.accounts import tokens
 from coachflow.accounts.models import User
-from coachflow.api import tokens
 from coachflow.platform.extensions import db
 
 

@@ -8,11 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from coachflow.accounts.models import User
+from coachflow.accounts.models import ApiToken, User
 from coachflow.platform.audit import AuditEvent
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
-from coachflow.sales.models import ApiToken
 from tests.helpers import csrf_token
 from tests.integration.test_api_support import ApiClient, assert_problem, deal, issue_token
 

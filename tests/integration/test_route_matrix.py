@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 
 from coachflow.accounts import services
-from coachflow.accounts.models import User
+from coachflow.accounts.models import ApiToken, User
 from coachflow.app import create_app
 from coachflow.platform.extensions import db
-from coachflow.sales.models import ApiToken, CustomerAccount
+from coachflow.sales.models import CustomerAccount
 from tests.conftest import TEST_DB, Org
 from tests.integration.test_api_support import issue_token
 

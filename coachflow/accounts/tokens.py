@@ -11,17 +11,17 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import request
 from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from coachflow.accounts.models import Role, Team, User
+from coachflow.accounts.models import ApiToken, Role, Team, User
 from coachflow.accounts.services import user_deactivated
 from coachflow.platform import audit
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
-from coachflow.sales.models import ApiToken
 
 TOKEN_PREFIX = "cf_"  # noqa: S105 (a marker that makes leaked tokens easy to spot, not a secret)
 # What lists show to tell tokens apart: the marker and the first random characters.
@@ -204,3 +204,9 @@ def authenticate(header: str | None) -> ApiToken | None:
         )
         db.session.commit()
     return record
+
+
+def load_caller() -> ApiCaller | None:
+    """The caller behind this request's bearer token, or None; the API's bearer loader."""
+    token = authenticate(request.headers.get("Authorization"))
+    return ApiCaller(token) if token is not None else None

@@ -8,15 +8,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from coachflow.accounts import policy as accounts_policy
-from coachflow.accounts.forms import ConfirmForm
-from coachflow.accounts.models import User
-from coachflow.api import tokens
-from coachflow.api.forms import ApiTokenForm
+from coachflow.accounts import tokens
+from coachflow.accounts.forms import ApiTokenForm, ConfirmForm
+from coachflow.accounts.models import ApiToken, User
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.permissions import requires
 from coachflow.platform.web import apply_domain_error
-from coachflow.sales.models import ApiToken
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/admin/api-tokens")
 
@@ -52,7 +50,7 @@ def index():
         error_out=False,
     )
     return render_template(
-        "api/tokens.html", form=form, page=page, issued=issued, action_form=ConfirmForm()
+        "accounts/api_tokens.html", form=form, page=page, issued=issued, action_form=ConfirmForm()
     )
 
 
