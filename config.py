@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.pool import NullPool
 
@@ -27,6 +28,10 @@ def _flag(name: str, default: bool = False) -> bool:
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
 def load_or_create_secret_key(instance_dir: Path) -> str:
@@ -49,6 +54,12 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def default_trusted_hosts(public_base_url: str) -> list[str]:
+    """The host of the public base URL, and the local names a developer or a health check uses."""
+    hosts = [urlsplit(public_base_url).hostname or "localhost", "localhost", "127.0.0.1"]
+    return list(dict.fromkeys(hosts))
 
 
 class Config:
@@ -92,6 +103,10 @@ class Config:
         self.PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_SECONDS", 12 * 3600)
         self.PREFERRED_URL_SCHEME = env.get("PREFERRED_URL_SCHEME", "http")
         self.SERVER_NAME = env.get("SERVER_NAME") or None
+        # Where every emailed link points (https://coachflow.example.com): never the request's
+        # Host, which anyone can forge. Requests for any other host are refused with a 400.
+        self.PUBLIC_BASE_URL = (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+        self.TRUSTED_HOSTS = _list("TRUSTED_HOSTS") or default_trusted_hosts(self.PUBLIC_BASE_URL)
 
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -109,9 +124,8 @@ class Config:
         self.IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
         # Without a broker, long jobs run on a thread of the web process; inline when set.
         self.JOBS_INLINE = _flag("JOBS_INLINE")
-        # Survey mail-out: where emailed links point (https://feedback.example.com), how long to
-        # wait on the SMTP server, and the days a contact is left alone after any invitation.
-        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL") or None
+        # Survey mail-out: how long to wait on the SMTP server, and the days a contact is left
+        # alone after any invitation.
         self.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
         self.SURVEY_THROTTLE_DAYS = _int("SURVEY_THROTTLE_DAYS", 90)
 
@@ -132,5 +146,9 @@ class TestConfig(Config):
         self.MAIL_SERVER = None
         self.MAIL_SUPPRESS_SEND = True
         self.JOBS_INLINE = True
+        self.PUBLIC_BASE_URL = "http://localhost"
+        self.TRUSTED_HOSTS = ["localhost", "127.0.0.1"]
         for key, value in overrides.items():
             setattr(self, key, value)
+        if "PUBLIC_BASE_URL" in overrides and "TRUSTED_HOSTS" not in overrides:
+            self.TRUSTED_HOSTS = default_trusted_hosts(self.PUBLIC_BASE_URL)

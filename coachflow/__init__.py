@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wsgi import get_host
 
 from coachflow.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+UNTRUSTED_HOST = "coachflow.untrusted_host"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -36,6 +42,31 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
 
+class TrustedHostCheck:
+    """Lets through only requests for a host in ``TRUSTED_HOSTS`` (after ProxyFix applied any
+    ``X-Forwarded-Host``). Any other host is swapped for the public base URL's and the request
+    marked, so that the app answers its own 400 page: Flask would refuse it too, but without a
+    URL adapter its error page could not be rendered (a 500)."""
+
+    def __init__(self, wsgi_app: Callable, app: Flask) -> None:
+        self.wsgi_app = wsgi_app
+        self.app = app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        trusted = self.app.config["TRUSTED_HOSTS"]
+        if trusted:
+            try:
+                get_host(environ, trusted)
+            except SecurityError:
+                public_host = urlsplit(self.app.config["PUBLIC_BASE_URL"]).netloc
+                environ = {
+                    **environ,
+                    "HTTP_HOST": public_host,
+                    UNTRUSTED_HOST: environ.get("HTTP_HOST", ""),
+                }
+        return self.wsgi_app(environ, start_response)
+
+
 def create_app(config: object | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, commands, error pages."""
     if config is None:
@@ -52,12 +83,24 @@ def create_app(config: object | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
     logging.basicConfig(level=logging.INFO)
 
+    register_trusted_hosts(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
     register_commands(app)
     return app
+
+
+def register_trusted_hosts(app: Flask) -> None:
+    """Refuse requests for an unknown host before any other hook runs (see TrustedHostCheck)."""
+    app.wsgi_app = TrustedHostCheck(app.wsgi_app, app)
+
+    @app.before_request
+    def refuse_untrusted_host() -> None:
+        if UNTRUSTED_HOST in request.environ:
+            log.warning("refused a request for host %r", request.environ[UNTRUSTED_HOST])
+            abort(400)
 
 
 def register_extensions(app: Flask) -> None:

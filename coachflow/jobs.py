@@ -89,11 +89,11 @@ def execute_import(run_id: int) -> None:
 
 
 @shared_task(name="coachflow.mail_out")
-def mail_out(base_url: str | None = None) -> None:
+def mail_out() -> None:
     """Send the queued survey invitations, in batches over one SMTP connection each."""
     from coachflow.surveys.sending import send_due
 
-    send_due(base_url=base_url)
+    send_due()
 
 
 @shared_task(name="coachflow.surveys_tick")

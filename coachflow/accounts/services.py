@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -25,6 +25,7 @@ from coachflow.accounts.models import (
 from coachflow.errors import Conflict, DomainError, InvalidToken
 from coachflow.extensions import db
 from coachflow.timeutil import utcnow
+from coachflow.web import external_url
 
 MIN_PASSWORD_LENGTH = 10
 INVITATION_TTL = timedelta(days=7)
@@ -117,7 +118,7 @@ def _issue_token(user: User, ttl: timedelta) -> str:
 
 
 def _send_password_link(user: User, token: str, *, invitation: bool) -> None:
-    link = url_for("auth.reset_link", token=token, _external=True)
+    link = external_url("auth.reset_link", token=token)
     if invitation:
         subject, template = _l("Your CoachFlow account"), "mail/invitation"
     else:

@@ -280,7 +280,7 @@ def create_invitations(survey_id: int):
     if not allowed(who, Action.MANAGE_SURVEYS, survey):
         abort(403)
     requests = _invitation_requests(_json_body())
-    selection, ids = distribution.invite_requested(survey, requests, who, base_url=request.url_root)
+    selection, ids = distribution.invite_requested(survey, requests, who)
     statuses = dict(
         db.session.execute(
             select(Invitation.id, Invitation.status).where(Invitation.id.in_(ids))

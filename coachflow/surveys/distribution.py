@@ -774,9 +774,7 @@ def _deals_by_external_id(external_ids: set[str]) -> dict[str, _Deal]:
 # Creating the invitations ------------------------------------------------------------------------
 
 
-def create_invitations(
-    survey: Survey, recipients: Sequence[Recipient], by: Any, *, base_url: str | None = None
-) -> list[int]:
+def create_invitations(survey: Survey, recipients: Sequence[Recipient], by: Any) -> list[int]:
     """One queued invitation per recipient, in one transaction, then the mail-out job.
 
     Each gets a fresh token (only its hash is stored), an expiry ``survey.invitation_days``
@@ -834,7 +832,7 @@ def create_invitations(
     except BaseException:
         db.session.rollback()
         raise
-    run_in_background(mail_out, base_url)
+    run_in_background(mail_out)
     return ids
 
 
@@ -892,23 +890,21 @@ def _insert(rows: list[dict[str, Any]]) -> list[int]:
     return [row.id for row in created]
 
 
-def send_survey(
-    survey: Survey, criteria: Criteria, by: Any, *, base_url: str | None = None
-) -> tuple[Selection, list[int]]:
+def send_survey(survey: Survey, criteria: Criteria, by: Any) -> tuple[Selection, list[int]]:
     """Choose the recipients for ``criteria`` again (the data may have changed since the preview)
     and invite them."""
     selection = select_recipients(survey, criteria, by)
-    return selection, create_invitations(survey, selection.recipients, by, base_url=base_url)
+    return selection, create_invitations(survey, selection.recipients, by)
 
 
 def invite_requested(
-    survey: Survey, requests: Sequence[InvitationRequest], by: Any, *, base_url: str | None = None
+    survey: Survey, requests: Sequence[InvitationRequest], by: Any
 ) -> tuple[Selection, list[int]]:
     """Invite the recipients an API batch names, all or nothing; the excluded are reported."""
     selection = resolve_requests(survey, requests, by)
     if not selection.recipients:
         return selection, []
-    return selection, create_invitations(survey, selection.recipients, by, base_url=base_url)
+    return selection, create_invitations(survey, selection.recipients, by)
 
 
 def _actor(by: Any) -> User | None:

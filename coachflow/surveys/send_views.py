@@ -181,9 +181,7 @@ def confirm(survey_id: int):
         flash(_("Choose the recipients again."), "error")
         return redirect(url_for(".send", survey_id=survey.id))
     try:
-        _selection, ids = distribution.send_survey(
-            survey, form.criteria(), current_user, base_url=request.url_root
-        )
+        _selection, ids = distribution.send_survey(survey, form.criteria(), current_user)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for(".send", survey_id=survey.id))
@@ -229,9 +227,7 @@ def resend(survey_id: int):
     survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
     invitation_id = request.form.get("invitation_id", type=int)
     try:
-        count = sending.resend_failed(
-            survey, current_user, invitation_id=invitation_id, base_url=request.url_root
-        )
+        count = sending.resend_failed(survey, current_user, invitation_id=invitation_id)
     except DomainError as error:
         flash(error.message, "error")
     else:
