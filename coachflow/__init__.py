@@ -141,6 +141,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from coachflow.web import DatabaseIntConverter
+
+    # Before any rule is added: every <int:…> then refuses ids the database cannot hold.
+    app.url_map.converters["int"] = DatabaseIntConverter
     from coachflow.accounts.views import bp as accounts_bp
     from coachflow.api.admin import bp as api_tokens_bp
     from coachflow.api.v1 import bp as api_bp

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash
+from flask import abort, current_app, flash, request
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from werkzeug.routing import IntegerConverter
 
 from coachflow.errors import DomainError
+
+# The largest id or number a query compares with an INTEGER column (32 bits on PostgreSQL): a
+# larger one makes the database driver raise instead of finding nothing.
+DATABASE_INT_MAX = 2**31 - 1
 
 
 def apply_domain_error(form: FlaskForm, error: DomainError) -> None:
@@ -36,3 +42,23 @@ def external_url(endpoint: str, **values: object) -> str:
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:…>`` in URL rules, bounded to what the database holds: a larger id is a 404."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=DATABASE_INT_MAX, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def int_arg(
+    name: str, default: int | None = None, *, source: MultiDict | None = None
+) -> int | None:
+    """A whole-number query (or ``source``) argument: ``default`` when absent or not a number, a
+    400 page when it is beyond what the database can compare with."""
+    value = (request.args if source is None else source).get(name, type=int)
+    if value is None:
+        return default
+    if not -DATABASE_INT_MAX - 1 <= value <= DATABASE_INT_MAX:
+        abort(400)
+    return value

@@ -19,13 +19,13 @@ from coachflow.auth.forms import ChangePasswordForm
 from coachflow.auth.permissions import Action, get_or_404, requires, visible_teams
 from coachflow.errors import DomainError
 from coachflow.extensions import db
-from coachflow.web import apply_domain_error
+from coachflow.web import apply_domain_error, int_arg
 
 bp = Blueprint("accounts", __name__)
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return int_arg("page", 1)
 
 
 # Own account ------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ def edit_team(team_id: int):
 @requires(Action.MANAGE_USERS)
 def users():
     role = request.args.get("role", "")
-    team_id = request.args.get("team", type=int)
+    team_id = int_arg("team")
     status = request.args.get("status", "active")
     query = queries.user_list(
         search=request.args.get("q", ""),

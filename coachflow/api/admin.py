@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from coachflow.auth.permissions import Action, requires
 from coachflow.errors import DomainError
 from coachflow.extensions import db
 from coachflow.sales.models import ApiToken
-from coachflow.web import apply_domain_error
+from coachflow.web import apply_domain_error, int_arg
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/admin/api-tokens")
 
@@ -46,7 +46,7 @@ def index():
             form = ApiTokenForm(formdata=None, users=_active_users())
     page = db.paginate(
         tokens.token_list(),
-        page=request.args.get("page", 1, type=int),
+        page=int_arg("page", 1),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )

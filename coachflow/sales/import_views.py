@@ -9,7 +9,6 @@ from flask import (
     jsonify,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -25,7 +24,7 @@ from coachflow.sales import services
 from coachflow.sales.import_forms import UploadForm, columns_form
 from coachflow.sales.models import ImportKind, ImportRun, ImportStatus
 from coachflow.sales.records import FIELDS
-from coachflow.web import apply_domain_error
+from coachflow.web import apply_domain_error, int_arg
 
 bp = Blueprint("sales_imports", __name__, url_prefix="/sales/imports")
 
@@ -37,7 +36,7 @@ UPLOAD_ENDPOINTS = {"sales_imports.new"}
 def index():
     page = db.paginate(
         services.runs(),
-        page=request.args.get("page", 1, type=int),
+        page=int_arg("page", 1),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )

@@ -29,6 +29,7 @@ from coachflow.sales.models import CustomerAccount, DealStage
 from coachflow.sales.money import from_minor
 from coachflow.sales.periods import Period, PeriodKind, parse_period
 from coachflow.timeutil import utcnow
+from coachflow.web import int_arg
 
 bp = Blueprint("sales", __name__, url_prefix="/sales")
 
@@ -117,7 +118,7 @@ def _today() -> datetime.date:
 
 
 def _int_arg(name: str) -> int | None:
-    return request.args.get(name, type=int)
+    return int_arg(name)
 
 
 def _read_filters(*, people: bool) -> Filters:
@@ -140,7 +141,7 @@ def _read_filters(*, people: bool) -> Filters:
 
 
 def _page(name: str = "page") -> int:
-    return max(1, request.args.get(name, 1, type=int))
+    return max(1, int_arg(name, 1))
 
 
 def _import_url() -> str | None:

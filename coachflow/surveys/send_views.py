@@ -29,7 +29,7 @@ from coachflow.extensions import db
 from coachflow.surveys import distribution, sending
 from coachflow.surveys.distribution import Criteria, Reason
 from coachflow.surveys.models import InvitationStatus, Survey
-from coachflow.web import apply_domain_error
+from coachflow.web import apply_domain_error, int_arg
 
 bp = Blueprint("survey_sending", __name__, url_prefix="/surveys")
 
@@ -202,7 +202,7 @@ def invitations(survey_id: int):
     state = InvitationStatus(raw) if raw in InvitationStatus._value2member_map_ else None
     page = db.paginate(
         distribution.invitations_query(survey, state),
-        page=request.args.get("page", 1, type=int),
+        page=int_arg("page", 1),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
@@ -225,7 +225,7 @@ def invitations(survey_id: int):
 @requires(Action.MANAGE_SURVEYS)
 def resend(survey_id: int):
     survey = get_or_404(Survey, survey_id, Action.MANAGE_SURVEYS)
-    invitation_id = request.form.get("invitation_id", type=int)
+    invitation_id = int_arg("invitation_id", source=request.form)
     try:
         count = sending.resend_failed(survey, current_user, invitation_id=invitation_id)
     except DomainError as error:
