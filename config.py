@@ -34,12 +34,35 @@ def _list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` so that only the service user can list or read it (0700)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def create_private_sqlite_file(database_url: str) -> None:
+    """Create the file of a SQLite database URL with mode 0600 before SQLAlchemy opens it (SQLite
+    would create it world-readable; its journal files take the database file's mode)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    path = url.database
+    if url.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return
+    if path.startswith("file:") or url.query.get("uri"):
+        return
+    make_private_dir(Path(path).parent)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return
+
+
 def load_or_create_secret_key(instance_dir: Path) -> str:
     """Return ``instance/secret_key``, creating it with 256 random bits on first run."""
     path = instance_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(instance_dir)
     key = secrets.token_hex(32)
     # Create with 0600 so that only the service user can read it.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

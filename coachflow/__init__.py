@@ -69,9 +69,9 @@ class TrustedHostCheck:
 
 def create_app(config: object | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, commands, error pages."""
-    if config is None:
-        from config import Config
+    from config import Config, create_private_sqlite_file
 
+    if config is None:
         config = Config()
     app = Flask(
         __name__,
@@ -80,6 +80,7 @@ def create_app(config: object | None = None) -> Flask:
         instance_path=getattr(config, "INSTANCE_DIR", None) or str(ROOT / "instance"),
     )
     app.config.from_object(config)
+    create_private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
     logging.basicConfig(level=logging.INFO)
 
