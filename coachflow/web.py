@@ -62,3 +62,9 @@ def int_arg(
     if not -DATABASE_INT_MAX - 1 <= value <= DATABASE_INT_MAX:
         abort(400)
     return value
+
+
+def page_arg(name: str = "page") -> int:
+    """A page number from 1 (absent or not a number: 1); one beyond what the database can skip
+    to is past the last page, as any too large page number is."""
+    return min(max(1, request.args.get(name, 1, type=int)), DATABASE_INT_MAX)

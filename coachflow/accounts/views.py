@@ -19,13 +19,13 @@ from coachflow.auth.forms import ChangePasswordForm
 from coachflow.auth.permissions import Action, get_or_404, requires, visible_teams
 from coachflow.errors import DomainError
 from coachflow.extensions import db
-from coachflow.web import apply_domain_error, int_arg
+from coachflow.web import apply_domain_error, int_arg, page_arg
 
 bp = Blueprint("accounts", __name__)
 
 
 def _page() -> int:
-    return int_arg("page", 1)
+    return page_arg()
 
 
 # Own account ------------------------------------------------------------------------------

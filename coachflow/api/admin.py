@@ -15,7 +15,7 @@ from coachflow.auth.permissions import Action, requires
 from coachflow.errors import DomainError
 from coachflow.extensions import db
 from coachflow.sales.models import ApiToken
-from coachflow.web import apply_domain_error, int_arg
+from coachflow.web import apply_domain_error, page_arg
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/admin/api-tokens")
 
@@ -46,7 +46,7 @@ def index():
             form = ApiTokenForm(formdata=None, users=_active_users())
     page = db.paginate(
         tokens.token_list(),
-        page=int_arg("page", 1),
+        page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )

@@ -24,7 +24,7 @@ from coachflow.sales import services
 from coachflow.sales.import_forms import UploadForm, columns_form
 from coachflow.sales.models import ImportKind, ImportRun, ImportStatus
 from coachflow.sales.records import FIELDS
-from coachflow.web import apply_domain_error, int_arg
+from coachflow.web import apply_domain_error, page_arg
 
 bp = Blueprint("sales_imports", __name__, url_prefix="/sales/imports")
 
@@ -36,7 +36,7 @@ UPLOAD_ENDPOINTS = {"sales_imports.new"}
 def index():
     page = db.paginate(
         services.runs(),
-        page=int_arg("page", 1),
+        page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )

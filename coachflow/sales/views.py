@@ -29,7 +29,7 @@ from coachflow.sales.models import CustomerAccount, DealStage
 from coachflow.sales.money import from_minor
 from coachflow.sales.periods import Period, PeriodKind, parse_period
 from coachflow.timeutil import utcnow
-from coachflow.web import int_arg
+from coachflow.web import int_arg, page_arg
 
 bp = Blueprint("sales", __name__, url_prefix="/sales")
 
@@ -141,7 +141,7 @@ def _read_filters(*, people: bool) -> Filters:
 
 
 def _page(name: str = "page") -> int:
-    return max(1, int_arg(name, 1))
+    return page_arg(name)
 
 
 def _import_url() -> str | None:

@@ -34,7 +34,7 @@ from coachflow.surveys.forms import (
 )
 from coachflow.surveys.models import Survey, SurveyKind, SurveyStatus
 from coachflow.surveys.templates_library import TEMPLATES
-from coachflow.web import apply_domain_error, int_arg
+from coachflow.web import apply_domain_error, page_arg
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
 
@@ -73,7 +73,7 @@ def index():
         current_user,
         status=status,
         kind=kind,
-        page=max(1, int_arg("page", 1)),
+        page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
     )
     return render_template(

@@ -24,7 +24,7 @@ from coachflow.stats.nps import band
 from coachflow.surveys import results
 from coachflow.surveys.models import Survey
 from coachflow.timeutil import utcnow
-from coachflow.web import int_arg
+from coachflow.web import int_arg, page_arg
 
 bp = Blueprint("survey_results", __name__, url_prefix="/surveys/results")
 
@@ -84,7 +84,7 @@ def _filters() -> results.Filters:
 
 
 def _page(name: str) -> int:
-    return max(1, int_arg(name, 1))
+    return page_arg(name)
 
 
 # Charts ----------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from coachflow.extensions import db
 from coachflow.surveys import distribution, sending
 from coachflow.surveys.distribution import Criteria, Reason
 from coachflow.surveys.models import InvitationStatus, Survey
-from coachflow.web import apply_domain_error, int_arg
+from coachflow.web import apply_domain_error, int_arg, page_arg
 
 bp = Blueprint("survey_sending", __name__, url_prefix="/surveys")
 
@@ -202,7 +202,7 @@ def invitations(survey_id: int):
     state = InvitationStatus(raw) if raw in InvitationStatus._value2member_map_ else None
     page = db.paginate(
         distribution.invitations_query(survey, state),
-        page=int_arg("page", 1),
+        page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
