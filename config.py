@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.pool import NullPool
 
@@ -29,12 +30,39 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` so that only the service user can list or read it (0700)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def create_private_sqlite_file(database_url: str) -> None:
+    """Create the file of a SQLite database URL with mode 0600 before SQLAlchemy opens it (SQLite
+    would create it world-readable; its journal files take the database file's mode)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    path = url.database
+    if url.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return
+    if path.startswith("file:") or url.query.get("uri"):
+        return
+    make_private_dir(Path(path).parent)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return
+
+
 def load_or_create_secret_key(instance_dir: Path) -> str:
     """Return ``instance/secret_key``, creating it with 256 random bits on first run."""
     path = instance_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(instance_dir)
     key = secrets.token_hex(32)
     # Create with 0600 so that only the service user can read it.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -49,6 +77,12 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def default_trusted_hosts(public_base_url: str) -> list[str]:
+    """The host of the public base URL, and the local names a developer or a health check uses."""
+    hosts = [urlsplit(public_base_url).hostname or "localhost", "localhost", "127.0.0.1"]
+    return list(dict.fromkeys(hosts))
 
 
 class Config:
@@ -92,6 +126,10 @@ class Config:
         self.PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_SECONDS", 12 * 3600)
         self.PREFERRED_URL_SCHEME = env.get("PREFERRED_URL_SCHEME", "http")
         self.SERVER_NAME = env.get("SERVER_NAME") or None
+        # Where every emailed link points (https://coachflow.example.com): never the request's
+        # Host, which anyone can forge. Requests for any other host are refused with a 400.
+        self.PUBLIC_BASE_URL = (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+        self.TRUSTED_HOSTS = _list("TRUSTED_HOSTS") or default_trusted_hosts(self.PUBLIC_BASE_URL)
 
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -113,9 +151,8 @@ class Config:
         self.IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
         # Without a broker, long jobs run on a thread of the web process; inline when set.
         self.JOBS_INLINE = _flag("JOBS_INLINE")
-        # Survey mail-out: where emailed links point (https://feedback.example.com), how long to
-        # wait on the SMTP server, and the days a contact is left alone after any invitation.
-        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL") or None
+        # Survey mail-out: how long to wait on the SMTP server, and the days a contact is left
+        # alone after any invitation.
         self.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
         self.SURVEY_THROTTLE_DAYS = _int("SURVEY_THROTTLE_DAYS", 90)
 
@@ -137,5 +174,9 @@ class TestConfig(Config):
         self.MAIL_SERVER = None
         self.MAIL_SUPPRESS_SEND = True
         self.JOBS_INLINE = True
+        self.PUBLIC_BASE_URL = "http://localhost"
+        self.TRUSTED_HOSTS = ["localhost", "127.0.0.1"]
         for key, value in overrides.items():
             setattr(self, key, value)
+        if "PUBLIC_BASE_URL" in overrides and "TRUSTED_HOSTS" not in overrides:
+            self.TRUSTED_HOSTS = default_trusted_hosts(self.PUBLIC_BASE_URL)

@@ -176,9 +176,7 @@ def create(app, survey_id: int) -> float:
         ]
         started = time.perf_counter()
         with mock.patch("coachflow.platform.jobs.start"):  # the benchmark sends them itself
-            distribution.create_invitations(
-                survey, recipients, manager, base_url="https://feedback.example"
-            )
+            distribution.create_invitations(survey, recipients, manager)
         return time.perf_counter() - started
 
 
@@ -193,7 +191,7 @@ def mail_out(app) -> tuple[float, list[sending.Letter]]:
 
     with app.app_context(), mock.patch.object(sending, "deliver", keep):
         started = time.perf_counter()
-        report = sending.send_due(base_url="https://feedback.example")
+        report = sending.send_due()
         elapsed = time.perf_counter() - started
         assert report.sent == INVITATIONS, report
         sent = db.session.scalar(

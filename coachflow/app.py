@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wsgi import get_host
 
 from coachflow.platform import api as platform_api
 from coachflow.platform import health, web
@@ -44,6 +48,36 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
 
+log = logging.getLogger(__name__)
+
+UNTRUSTED_HOST = "coachflow.untrusted_host"
+
+
+class TrustedHostCheck:
+    """Lets through only requests for a host in ``TRUSTED_HOSTS`` (after ProxyFix applied any
+    ``X-Forwarded-Host``). Any other host is swapped for the public base URL's and the request
+    marked, so that the app answers its own 400 page: Flask would refuse it too, but without a
+    URL adapter its error page could not be rendered (a 500)."""
+
+    def __init__(self, wsgi_app: Callable, app: Flask) -> None:
+        self.wsgi_app = wsgi_app
+        self.app = app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        trusted = self.app.config["TRUSTED_HOSTS"]
+        if trusted:
+            try:
+                get_host(environ, trusted)
+            except SecurityError:
+                public_host = urlsplit(self.app.config["PUBLIC_BASE_URL"]).netloc
+                environ = {
+                    **environ,
+                    "HTTP_HOST": public_host,
+                    UNTRUSTED_HOST: environ.get("HTTP_HOST", ""),
+                }
+        return self.wsgi_app(environ, start_response)
+
+
 # The domains, in their order: a domain may import the ones before it, never one after it.
 # Each package's ``register(app)`` adds its blueprints, commands, navigation, jobs and demo.
 DOMAINS = ("accounts", "sales", "surveys")
@@ -51,9 +85,9 @@ DOMAINS = ("accounts", "sales", "surveys")
 
 def create_app(config: object | None = None) -> Flask:
     """Build the application: configuration, extensions, domains, error pages, headers."""
-    if config is None:
-        from config import Config
+    from config import Config, create_private_sqlite_file
 
+    if config is None:
         config = Config()
     app = Flask(
         __name__,
@@ -64,7 +98,9 @@ def create_app(config: object | None = None) -> Flask:
     app.config.from_object(config)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
     logging.basicConfig(level=logging.INFO)
+    create_private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
 
+    register_trusted_hosts(app)
     register_extensions(app)
     register_domains(app)
     register_errorhandlers(app)
@@ -72,7 +108,20 @@ def create_app(config: object | None = None) -> Flask:
     return app
 
 
+def register_trusted_hosts(app: Flask) -> None:
+    """Refuse requests for an unknown host before any other hook runs (see TrustedHostCheck)."""
+    app.wsgi_app = TrustedHostCheck(app.wsgi_app, app)
+
+    @app.before_request
+    def refuse_untrusted_host() -> None:
+        if UNTRUSTED_HOST in request.environ:
+            log.warning("refused a request for host %r", request.environ[UNTRUSTED_HOST])
+            abort(400)
+
+
 def register_extensions(app: Flask) -> None:
+    # Before any rule is added: every <int:…> then refuses ids the database cannot hold.
+    app.url_map.converters["int"] = web.DatabaseIntConverter
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from blinker import Namespace
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
@@ -28,6 +28,7 @@ from coachflow.platform import audit, jobs, mailing
 from coachflow.platform.errors import Conflict, DomainError, InvalidToken
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
+from coachflow.platform.web import external_url
 
 MIN_PASSWORD_LENGTH = 10
 INVITATION_TTL = timedelta(days=7)
@@ -214,7 +215,7 @@ def _reset_ttl() -> timedelta:
 def _send_password_link(
     user: User, token: str, *, invitation: bool, background: bool = False
 ) -> None:
-    link = url_for("auth.reset_link", token=token, _external=True)
+    link = external_url("auth.reset_link", token=token)
     if invitation:
         subject, template = _l("Your CoachFlow account"), "mail/invitation"
     else:

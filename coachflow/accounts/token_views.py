@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,8 +13,9 @@ from coachflow.accounts.forms import ApiTokenForm, ConfirmForm
 from coachflow.accounts.models import ApiToken, User
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
+from coachflow.platform.paging import paginate
 from coachflow.platform.permissions import requires
-from coachflow.platform.web import apply_domain_error
+from coachflow.platform.web import apply_domain_error, page_arg
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/admin/api-tokens")
 
@@ -43,12 +44,7 @@ def index():
         else:
             # Shown in this response only: the page is not cached and the token not stored.
             form = ApiTokenForm(formdata=None, users=_active_users())
-    page = db.paginate(
-        tokens.token_list(),
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = paginate(tokens.token_list(), page_arg(), current_app.config["PAGE_SIZE"])
     return render_template(
         "accounts/api_tokens.html", form=form, page=page, issued=issued, action_form=ConfirmForm()
     )

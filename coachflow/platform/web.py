@@ -1,14 +1,21 @@
-"""Small helpers that views share: form errors from domain errors, safe redirects, paging."""
+"""Small helpers that views share: form errors from domain errors, safe redirects, paging, and
+the absolute links that mail carries."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, request
+from flask import Flask, abort, current_app, flash, request
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from werkzeug.routing import IntegerConverter
 
 from coachflow.platform.errors import DomainError
+
+# The largest id or number a query compares with an INTEGER column (32 bits on PostgreSQL): a
+# larger one makes the database driver raise instead of finding nothing.
+DATABASE_INT_MAX = 2**31 - 1
 
 
 def apply_domain_error(form: FlaskForm, error: DomainError) -> None:
@@ -43,3 +50,39 @@ def init_upload_limits(app: Flask) -> None:
         limits = app.extensions.get("coachflow.upload_limits", {})
         if request.endpoint in limits:
             request.max_content_length = limits[request.endpoint]
+
+
+def external_url(endpoint: str, **values: object) -> str:
+    """An absolute URL for ``endpoint`` on ``PUBLIC_BASE_URL``, whatever request is being served:
+    every link in a mail is built here, so a forged ``Host`` header never gets into one."""
+    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:…>`` in URL rules, bounded to what the database holds: a larger id is a 404."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=DATABASE_INT_MAX, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def int_arg(
+    name: str, default: int | None = None, *, source: MultiDict | None = None
+) -> int | None:
+    """A whole-number query (or ``source``) argument: ``default`` when absent or not a number, a
+    400 page when it is beyond what the database can compare with."""
+    value = (request.args if source is None else source).get(name, type=int)
+    if value is None:
+        return default
+    if not -DATABASE_INT_MAX - 1 <= value <= DATABASE_INT_MAX:
+        abort(400)
+    return value
+
+
+def page_arg(name: str = "page") -> int:
+    """A page number from 1 (absent or not a number: 1); one beyond what the database can skip
+    to is past the last page, as any too large page number is."""
+    return min(max(1, request.args.get(name, 1, type=int)), DATABASE_INT_MAX)

@@ -9,7 +9,6 @@ from flask import (
     jsonify,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -21,7 +20,7 @@ from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.paging import paginate
 from coachflow.platform.permissions import requires
-from coachflow.platform.web import apply_domain_error
+from coachflow.platform.web import apply_domain_error, page_arg
 from coachflow.sales import policy, services
 from coachflow.sales.import_forms import UploadForm, columns_form
 from coachflow.sales.models import ImportKind, ImportRun, ImportStatus
@@ -37,7 +36,7 @@ UPLOAD_ENDPOINTS = {"sales_imports.new"}
 def index():
     page = paginate(
         services.runs(),
-        request.args.get("page", 1, type=int),
+        page_arg(),
         current_app.config["PAGE_SIZE"],
     )
     return render_template("sales/imports/index.html", page=page)

@@ -22,6 +22,7 @@ from coachflow.lib.periods import Period, PeriodKind, parse_period
 from coachflow.platform.extensions import db
 from coachflow.platform.permissions import allowed, get_or_404, requires
 from coachflow.platform.time import utcnow
+from coachflow.platform.web import int_arg, page_arg
 from coachflow.sales import policy, queries
 from coachflow.sales.models import CustomerAccount, DealStage
 
@@ -112,7 +113,7 @@ def _today() -> datetime.date:
 
 
 def _int_arg(name: str) -> int | None:
-    return request.args.get(name, type=int)
+    return int_arg(name)
 
 
 def _read_filters(*, people: bool) -> Filters:
@@ -135,7 +136,7 @@ def _read_filters(*, people: bool) -> Filters:
 
 
 def _page(name: str = "page") -> int:
-    return max(1, request.args.get(name, 1, type=int))
+    return page_arg(name)
 
 
 def _import_url() -> str | None:

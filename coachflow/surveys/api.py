@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from flask import abort, jsonify, request
+from flask import abort, jsonify
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
 from sqlalchemy import select
@@ -263,7 +263,7 @@ def create_invitations(survey_id: int):
         distribution.InvitationRequest(index=index, **item.model_dump())
         for index, item in enumerate(batch.invitations)
     ]
-    selection, ids = distribution.invite_requested(survey, requests, who, base_url=request.url_root)
+    selection, ids = distribution.invite_requested(survey, requests, who)
     statuses = dict(
         db.session.execute(
             select(Invitation.id, Invitation.status).where(Invitation.id.in_(ids))

@@ -18,7 +18,7 @@ from flask_login import current_user
 
 from coachflow.platform.errors import DomainError
 from coachflow.platform.permissions import get_or_404, requires
-from coachflow.platform.web import apply_domain_error
+from coachflow.platform.web import apply_domain_error, page_arg
 from coachflow.surveys import builder, policy
 from coachflow.surveys.forms import (
     BLANK,
@@ -73,7 +73,7 @@ def index():
         current_user,
         status=status,
         kind=kind,
-        page=max(1, request.args.get("page", 1, type=int)),
+        page=page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
     )
     return render_template(

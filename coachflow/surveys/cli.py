@@ -11,14 +11,9 @@ surveys_cli = AppGroup("surveys", help="Survey invitations: sending, reminders, 
 
 
 @surveys_cli.command("tick")
-@click.option(
-    "--base-url",
-    default=None,
-    help="Where links point when PUBLIC_BASE_URL is not set (https://feedback.example).",
-)
-def tick(base_url: str | None) -> None:
+def tick() -> None:
     """Expire old links, send due invitations (and retry failed ones), send reminders."""
-    report = sending.tick(base_url=base_url)
+    report = sending.tick()
     click.echo(
         f"{report.sent} sent, {report.failed} failed, {report.reminded} reminded, "
         f"{report.expired} expired, {report.unsubscribed} not sent (opted out)."

@@ -849,9 +849,7 @@ def _deals_by_external_id(external_ids: set[str]) -> dict[str, _Deal]:
 # Creating the invitations ------------------------------------------------------------------------
 
 
-def create_invitations(
-    survey: Survey, recipients: Sequence[Recipient], by: Any, *, base_url: str | None = None
-) -> list[int]:
+def create_invitations(survey: Survey, recipients: Sequence[Recipient], by: Any) -> list[int]:
     """One queued invitation per recipient, in one transaction, then the mail-out job.
 
     Each gets a fresh token (only its hash is stored), an expiry ``survey.invitation_days``
@@ -908,7 +906,7 @@ def create_invitations(
     except BaseException:
         db.session.rollback()
         raise
-    jobs.start(MAIL_OUT, base_url)
+    jobs.start(MAIL_OUT)
     return ids
 
 
@@ -966,9 +964,7 @@ def _insert(rows: list[dict[str, Any]]) -> list[int]:
     return [row.id for row in created]
 
 
-def send_survey(
-    survey: Survey, criteria: Criteria, by: Any, *, base_url: str | None = None
-) -> tuple[Selection, list[int]]:
+def send_survey(survey: Survey, criteria: Criteria, by: Any) -> tuple[Selection, list[int]]:
     """Choose the recipients for ``criteria`` again (the data may have changed since the preview)
     and invite them; ad-hoc addresses wait for HR instead when ``by`` needs approval for them
     (``selection.held`` says how many)."""
@@ -981,17 +977,17 @@ def send_survey(
         selection.held = len(held)
         if not recipients:
             return selection, []
-    return selection, create_invitations(survey, recipients, by, base_url=base_url)
+    return selection, create_invitations(survey, recipients, by)
 
 
 def invite_requested(
-    survey: Survey, requests: Sequence[InvitationRequest], by: Any, *, base_url: str | None = None
+    survey: Survey, requests: Sequence[InvitationRequest], by: Any
 ) -> tuple[Selection, list[int]]:
     """Invite the recipients an API batch names, all or nothing; the excluded are reported."""
     selection = _exclude_erased(resolve_requests(survey, requests, by))
     if not selection.recipients:
         return selection, []
-    return selection, create_invitations(survey, selection.recipients, by, base_url=base_url)
+    return selection, create_invitations(survey, selection.recipients, by)
 
 
 def _actor(by: Any) -> User | None:
@@ -1112,7 +1108,7 @@ def _pending(send_id: int) -> AdhocSend:
     return send
 
 
-def approve_adhoc_send(send_id: int, by: Any, *, base_url: str | None = None) -> int:
+def approve_adhoc_send(send_id: int, by: Any) -> int:
     """Approve a held ad-hoc send: check its addresses again as its requester would see them
     (they may have been invited or become the organisation's since) and mail the invitations.
     Returns how many were created."""
@@ -1136,7 +1132,7 @@ def approve_adhoc_send(send_id: int, by: Any, *, base_url: str | None = None) ->
     if not recipients:
         db.session.commit()
         return 0
-    return len(create_invitations(survey, recipients, by, base_url=base_url))
+    return len(create_invitations(survey, recipients, by))
 
 
 def reject_adhoc_send(send_id: int, by: Any) -> None:

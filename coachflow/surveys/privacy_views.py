@@ -18,7 +18,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask.cli import AppGroup
@@ -30,9 +29,9 @@ from wtforms import BooleanField, EmailField, HiddenField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from coachflow.platform.errors import DomainError
-from coachflow.platform.extensions import db
+from coachflow.platform.paging import paginate
 from coachflow.platform.permissions import requires
-from coachflow.platform.web import apply_domain_error
+from coachflow.platform.web import apply_domain_error, page_arg
 from coachflow.sales import suppression
 from coachflow.sales.models import SuppressionReason
 from coachflow.surveys import policy, privacy
@@ -167,12 +166,7 @@ def suppressions():
         else:
             flash(_("The suppression is lifted: this address may be stored again."), "success")
             return redirect(url_for("contact_privacy.suppressions"))
-    page = db.paginate(
-        suppression.suppressions(),
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = paginate(suppression.suppressions(), page_arg(), current_app.config["PAGE_SIZE"])
     return render_template(
         "surveys/privacy/suppressions.html",
         form=form,

@@ -22,6 +22,7 @@ from coachflow.lib.stats import SMALL_SAMPLE
 from coachflow.lib.stats.nps import band
 from coachflow.platform.permissions import get_or_404, requires
 from coachflow.platform.time import utcnow
+from coachflow.platform.web import int_arg, page_arg
 from coachflow.surveys import policy, results
 from coachflow.surveys.models import Survey
 
@@ -73,17 +74,17 @@ def _date(text: str) -> datetime.date:
 def _filters() -> results.Filters:
     args = request.args
     return results.Filters(
-        team_id=args.get("team", type=int),
-        rep_id=args.get("rep", type=int),
-        line_id=args.get("line", type=int),
+        team_id=int_arg("team"),
+        rep_id=int_arg("rep"),
+        line_id=int_arg("line"),
         date_from=args.get("from", type=_date),
         date_to=args.get("to", type=_date),
-        level=args.get("level", 95, type=int) / 100,
+        level=int_arg("level", 95) / 100,
     )
 
 
 def _page(name: str) -> int:
-    return max(1, request.args.get(name, 1, type=int))
+    return page_arg(name)
 
 
 # Charts ----------------------------------------------------------------------------------------

@@ -27,8 +27,9 @@ from coachflow.accounts.models import ProductLine, Team, User
 from coachflow.accounts.policy import visible_sellers, visible_teams
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
+from coachflow.platform.paging import paginate
 from coachflow.platform.permissions import get_or_404, requires
-from coachflow.platform.web import apply_domain_error
+from coachflow.platform.web import apply_domain_error, int_arg, page_arg
 from coachflow.surveys import distribution, policy, sending
 from coachflow.surveys.distribution import Criteria, Reason
 from coachflow.surveys.models import InvitationStatus, Survey
@@ -184,9 +185,7 @@ def confirm(survey_id: int):
         flash(_("Choose the recipients again."), "error")
         return redirect(url_for(".send", survey_id=survey.id))
     try:
-        selection, ids = distribution.send_survey(
-            survey, form.criteria(), current_user, base_url=request.url_root
-        )
+        selection, ids = distribution.send_survey(survey, form.criteria(), current_user)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for(".send", survey_id=survey.id))
@@ -217,11 +216,10 @@ def invitations(survey_id: int):
     survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
     raw = request.args.get("state", "")
     state = InvitationStatus(raw) if raw in InvitationStatus._value2member_map_ else None
-    page = db.paginate(
+    page = paginate(
         distribution.invitations_query(survey, state, current_user),
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
+        page_arg(),
+        current_app.config["PAGE_SIZE"],
     )
     counts = distribution.status_counts(survey, current_user)
     return render_template(
@@ -242,11 +240,9 @@ def invitations(survey_id: int):
 @requires(policy.MANAGE_SURVEYS)
 def resend(survey_id: int):
     survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
-    invitation_id = request.form.get("invitation_id", type=int)
+    invitation_id = int_arg("invitation_id", source=request.form)
     try:
-        count = sending.resend_failed(
-            survey, current_user, invitation_id=invitation_id, base_url=request.url_root
-        )
+        count = sending.resend_failed(survey, current_user, invitation_id=invitation_id)
     except sending.InvitationNotFound:
         abort(404)
     except DomainError as error:
@@ -289,9 +285,7 @@ def approvals():
 def approve(send_id: int):
     if DecisionForm().validate_on_submit():
         try:
-            count = distribution.approve_adhoc_send(
-                send_id, current_user, base_url=request.url_root
-            )
+            count = distribution.approve_adhoc_send(send_id, current_user)
         except distribution.AdhocSendNotFound:
             abort(404)
         except DomainError as error:

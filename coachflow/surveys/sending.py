@@ -42,6 +42,7 @@ from coachflow.platform import audit, jobs
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
+from coachflow.platform.web import external_url
 from coachflow.sales.models import Contact
 from coachflow.sales.policy import visible_sales
 from coachflow.surveys.models import (
@@ -104,12 +105,12 @@ class Report:
 # The periodic work -------------------------------------------------------------------------------
 
 
-def tick(*, base_url: str | None = None) -> Report:
+def tick() -> Report:
     """Everything that is due: expire old links, send queued and failed invitations whose time
     has come, then reminders. The beat schedule runs it every 5 minutes; so can cron."""
     report = Report(expired=expire_invitations())
-    report.add(send_due(base_url=base_url))
-    report.add(send_reminders(base_url=base_url))
+    report.add(send_due())
+    report.add(send_reminders())
     return report
 
 
@@ -125,20 +126,20 @@ def expire_invitations() -> int:
     return result.rowcount
 
 
-def send_due(*, base_url: str | None = None, batch_size: int = BATCH_SIZE) -> Report:
+def send_due(*, batch_size: int = BATCH_SIZE) -> Report:
     """Send every queued invitation, and every failed one whose next attempt is due."""
     report = Report()
-    writer = _Writer(reminder=False, base=_base_url(base_url))
+    writer = _Writer(reminder=False)
     while ids := _claim(UNSENT, batch_size):
         report.add(_send_batch(ids, writer))
     return report
 
 
-def send_reminders(*, base_url: str | None = None, batch_size: int = BATCH_SIZE) -> Report:
+def send_reminders(*, batch_size: int = BATCH_SIZE) -> Report:
     """Remind those who have not answered, once the survey's reminder delay has passed, at most
     its number of reminders; the link stays the same."""
     report = Report()
-    writer = _Writer(reminder=True, base=_base_url(base_url))
+    writer = _Writer(reminder=True)
     while ids := _claim(DELIVERED, batch_size):
         report.add(_send_batch(ids, writer))
     return report
@@ -150,9 +151,7 @@ class InvitationNotFound(DomainError):
     status_code = 404
 
 
-def resend_failed(
-    survey: Survey, by: Any, *, invitation_id: int | None = None, base_url: str | None = None
-) -> int:
+def resend_failed(survey: Survey, by: Any, *, invitation_id: int | None = None) -> int:
     """Queue the survey's failed invitations about the people ``by`` may see (or just one of
     them) again with fresh attempts, then start the mail-out. Returns how many were queued.
 
@@ -189,7 +188,7 @@ def resend_failed(
         )
     db.session.commit()
     if count:
-        jobs.start(MAIL_OUT, base_url)
+        jobs.start(MAIL_OUT)
     return count
 
 
@@ -475,34 +474,12 @@ def _update(ids: list[int], *conditions: Any, **values: Any) -> None:
 # Writing the messages ----------------------------------------------------------------------------
 
 
-def _base_url(given: str | None) -> str:
-    """Where links point: ``PUBLIC_BASE_URL``, else the address of the request that started the
-    mail-out, else ``SERVER_NAME``, else localhost (said in the log, as links will not work)."""
-    config = current_app.config
-    base = config.get("PUBLIC_BASE_URL") or given
-    if not base and config.get("SERVER_NAME"):
-        base = f"{config['PREFERRED_URL_SCHEME']}://{config['SERVER_NAME']}"
-    if not base:
-        log.warning("PUBLIC_BASE_URL is not set: survey links point to http://localhost")
-        base = "http://localhost"
-    return base.rstrip("/")
-
-
-def survey_links(base: str, token: str) -> tuple[str, str]:
-    """The answer and unsubscribe links of a token (``/s/<token>``, ``/s/<token>/unsubscribe``)."""
-    adapter = current_app.url_map.bind("localhost")
-    view_functions = current_app.view_functions
-    answer = (
-        adapter.build("public.answer", {"token": token})
-        if "public.answer" in view_functions
-        else f"/s/{token}"
+def survey_links(token: str) -> tuple[str, str]:
+    """The answer and unsubscribe links of a token, on ``PUBLIC_BASE_URL``."""
+    return (
+        external_url("public.answer", token=token),
+        external_url("public.unsubscribe", token=token),
     )
-    unsubscribe = (
-        adapter.build("public.unsubscribe", {"token": token})
-        if "public.unsubscribe" in view_functions
-        else f"/s/{token}/unsubscribe"
-    )
-    return base + answer, base + unsubscribe
 
 
 def _sender_header() -> str:
@@ -521,7 +498,7 @@ class _Writer:
     gets those filled in. Rendering every message in full would cost more than sending it.
     """
 
-    def __init__(self, *, reminder: bool, base: str) -> None:
+    def __init__(self, *, reminder: bool) -> None:
         self.versions: dict[int, dict] = {}  # survey version id → its texts
         self.reminder = reminder
         self.secret = current_app.config["SECRET_KEY"]
@@ -533,7 +510,7 @@ class _Writer:
             f"\x1e{nonce}{what}\x1e" for what in ("name", "link", "unsubscribe")
         )
         self.token_mark = f"TOKEN{nonce}"  # letters and digits: the URL builder keeps it as is
-        self.answer_link, self.unsubscribe_link = survey_links(base, self.token_mark)
+        self.answer_link, self.unsubscribe_link = survey_links(self.token_mark)
         # Straight from the Jinja environment: render_template's context processors and
         # signals cost more than the templates themselves, and a message needs none of them.
         environment = current_app.jinja_env

@@ -8,9 +8,9 @@ from coachflow.surveys.sending import MAIL_OUT, TICK, send_due, tick
 
 
 @shared_task(name=MAIL_OUT)
-def mail_out(base_url: str | None = None) -> None:
+def mail_out() -> None:
     """Send the queued survey invitations, in batches over one SMTP connection each."""
-    send_due(base_url=base_url)
+    send_due()
 
 
 @shared_task(name=TICK)

@@ -131,12 +131,12 @@ def test_session_cookie_is_httponly_and_lax(client, org):
 
 def test_session_cookie_is_secure_over_https(app, org):
     client = app.test_client()
-    page = client.get("/login", base_url="https://coachflow.test")
+    page = client.get("/login", base_url="https://localhost")
     token = page.data.split(b'name="csrf_token" type="hidden" value="')[1].split(b'"')[0]
     response = client.post(
         "/login",
-        base_url="https://coachflow.test",
-        headers={"Referer": "https://coachflow.test/login"},
+        base_url="https://localhost",
+        headers={"Referer": "https://localhost/login"},
         data={"email": "hr@example.com", "password": PASSWORD, "csrf_token": token.decode()},
     )
     assert response.status_code == 302

@@ -34,6 +34,11 @@ from tests.integration.test_surveys_distribution_support import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _public_address(app):
+    app.config["PUBLIC_BASE_URL"] = "https://feedback.example"
+
+
 @pytest.fixture
 def smtp(app):
     yield from serve_smtp(app)
@@ -60,7 +65,6 @@ def send(app, org, survey_id: int, **criteria: object) -> list[int]:
             survey,
             Criteria(team_id=org.team, **criteria),
             manager,
-            base_url="https://feedback.example/",
         )
         return ids
 
@@ -72,7 +76,7 @@ def states(app, survey_id: int) -> dict[str, InvitationStatus]:
 
 def tick(app) -> sending.Report:
     with app.app_context():
-        return sending.tick(base_url="https://feedback.example")
+        return sending.tick()
 
 
 def test_the_invitation_is_multipart_about_the_rep_with_a_one_click_unsubscribe(

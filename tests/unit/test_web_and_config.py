@@ -6,6 +6,8 @@ import stat
 
 import pytest
 
+from coachflow.app import create_app
+from coachflow.platform.extensions import db
 from coachflow.platform.web import is_safe_next
 from config import Config, load_or_create_secret_key, normalise_database_url
 
@@ -67,3 +69,20 @@ def test_embedded_default_needs_no_services(monkeypatch, tmp_path):
     assert config.SQLALCHEMY_ENGINE_OPTIONS["pool_size"] == 5
     assert config.MAIL_SUPPRESS_SEND is True
     assert (tmp_path / "secret_key").read_text() == config.SECRET_KEY
+
+
+def test_only_the_service_user_can_read_the_instance_folder_and_the_database(monkeypatch, tmp_path):
+    for name in ("DATABASE_URL", "SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    instance = tmp_path / "instance"
+    monkeypatch.setattr("config.INSTANCE_DIR", instance)
+    app = create_app(Config())
+    with app.app_context():
+        db.session.execute(db.text("CREATE TABLE t (x INTEGER)"))
+        db.session.commit()
+        db.engine.dispose()
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+    assert stat.S_IMODE((instance / "secret_key").stat().st_mode) == 0o600
+    database = instance / "coachflow.sqlite"
+    assert database.stat().st_size > 0
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600

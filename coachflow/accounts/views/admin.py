@@ -22,13 +22,13 @@ from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.paging import paginate
 from coachflow.platform.permissions import SIGNED_IN, get_or_404, requires
-from coachflow.platform.web import apply_domain_error
+from coachflow.platform.web import apply_domain_error, int_arg, page_arg
 
 bp = Blueprint("accounts", __name__)
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return page_arg()
 
 
 # Own account ------------------------------------------------------------------------------
@@ -125,7 +125,7 @@ def edit_team(team_id: int):
 @requires(policy.MANAGE_USERS)
 def users():
     role = request.args.get("role", "")
-    team_id = request.args.get("team", type=int)
+    team_id = int_arg("team")
     status = request.args.get("status", "active")
     query = queries.user_list(
         search=request.args.get("q", ""),
