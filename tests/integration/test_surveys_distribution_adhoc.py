@@ -4,6 +4,8 @@ organisation's settings ask for it; only an approved send is mailed."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -11,7 +13,7 @@ from coachflow.accounts.models import OrganisationSettings
 from coachflow.platform.audit import AuditEvent
 from coachflow.platform.extensions import db
 from coachflow.surveys.models import AdhocSend, AdhocSendStatus, Invitation
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, html_of, text_of
 from tests.integration.test_surveys_distribution_pages import form_fields, preview
 from tests.integration.test_surveys_distribution_support import customer, person, survey_in
 
@@ -194,3 +196,25 @@ def test_approving_an_unknown_send_is_not_found(as_role):
         "/surveys/approvals/999/approve", data={"csrf_token": csrf_token(hr, "/surveys/approvals")}
     )
     assert response.status_code == 404
+
+
+def test_an_approved_adhoc_send_links_to_the_public_address_whatever_host_is_named(
+    app, org, as_role, survey_id, mailbox
+):
+    save_settings(as_role("admin"), approval=True)
+    send(as_role("manager"), survey_id, addresses="lead@prospect.example", adhoc_rep=str(org.rep))
+    assert mailbox.messages == []  # held for HR
+    with app.app_context():
+        send_id = db.session.scalar(select(AdhocSend.id))
+    hr = as_role("hr")
+    approved = hr.post(
+        f"/surveys/approvals/{send_id}/approve",
+        data={"csrf_token": csrf_token(hr, "/surveys/approvals")},
+        headers={"X-Forwarded-Host": "evil.example"},
+    )
+    assert approved.status_code == 302
+    [message] = mailbox.messages
+    links = set()
+    for part in (text_of(message), html_of(message), str(message["List-Unsubscribe"])):
+        links.update(re.findall(r"https?://[^\s\"'<>/]+", part))
+    assert links == {app.config["PUBLIC_BASE_URL"]}

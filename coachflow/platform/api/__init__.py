@@ -305,9 +305,24 @@ def _server_error(error: InternalServerError):
 @bp.app_errorhandler(405)
 def _routing_error(error: HTTPException):
     """Routing errors reach no blueprint: under /api/ they are problems too, elsewhere pages."""
+    if error.code == 405 and not _any_rule_matches():
+        # Werkzeug answers 405 when one method's rule refuses a converter value (an id too large
+        # for the database) and another method's rule exists: that address holds nothing.
+        error = NotFound()
     if request.path == PREFIX or request.path.startswith(PREFIX + "/"):
         return http_problem(error)
     return render_error(error.code or 500)
+
+
+def _any_rule_matches() -> bool:
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    for method in ("GET", "POST", "PUT"):
+        try:
+            adapter.match(method=method)
+        except HTTPException:
+            continue
+        return True
+    return False
 
 
 def _details() -> dict[int, str]:
