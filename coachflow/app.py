@@ -17,6 +17,7 @@ from werkzeug.wsgi import get_host
 from coachflow.platform import api as platform_api
 from coachflow.platform import health, web
 from coachflow.platform.extensions import csrf, db, limiter, login_manager, migrate
+from coachflow.platform.formatting import init_formatting
 from coachflow.platform.i18n import init_i18n
 from coachflow.platform.jobs import init_celery
 from coachflow.platform.mailing import init_mailing
@@ -138,6 +139,7 @@ def register_extensions(app: Flask) -> None:
     init_i18n(app)
     init_celery(app)
     init_templates(app)
+    init_formatting(app)
 
 
 def register_domains(app: Flask) -> None:
