@@ -8,10 +8,11 @@ The set: a relationship NPS survey with ten answers about two reps, and invitati
         invitations: 4 answered, 4 opened → 4 of 8: 50%; their answers are about Hardware deals
     together: P 5, Pa 3, D 2 (n = 10) → NPS +30; 10 answered of 18 delivered: 56%
 
-Intervals, 95% adjusted Wald (z = 1.959964), as the page rounds them:
-    all:  n' 13, p_P 0.442308, p_D 0.211538, d 0.230769, Var 0.046199, ±0.421275 → −19 to +65
-    Anna: n'  9, p_P 0.416667, p_D 0.305556, d 0.111111, Var 0.078875, ±0.550450 → −44 to +66
-    Ben:  n'  7, p_P 0.392857, p_D 0.107143, d 0.285714, Var 0.059767, ±0.479157 → −19 to +76
+Intervals, 95% score intervals (Tango; z = 1.959964: where the score statistic reaches ±z, see
+tests/unit/test_surveys_results_stats.py), as the page rounds them:
+    all:  −21.66 to 67.53 → −22 to +68 (90%: −13.67 to 63.07 → −14 to +63)
+    Anna: −48.12 to 69.19 → −48 to +69
+    Ben:  −23.48 to 85.00 → −23 to +85
 """
 
 from __future__ import annotations
@@ -265,7 +266,7 @@ def rep_rows(html: str) -> dict[str, str]:
 
 def test_survey_page_shows_the_headline_nps_with_its_interval_counts_and_shares(as_role, handmade):
     page = text(as_role("hr").get(f"/surveys/results/{handmade.survey}"))
-    assert "Net Promoter Score +30 95% interval: −19 to +65 n = 10 answers" in page
+    assert "Net Promoter Score +30 95% interval: −22 to +68 n = 10 answers" in page
     assert "Promoters (9–10): 5, 50%" in page
     assert "Passives (7–8): 3, 30%" in page
     assert "Detractors (0–6): 2, 20%" in page
@@ -273,9 +274,9 @@ def test_survey_page_shows_the_headline_nps_with_its_interval_counts_and_shares(
 
 
 def test_the_90_percent_interval_is_narrower(as_role, handmade):
-    # ±1.644854 × 0.214940 = ±0.353545 around 0.230769 → −12.28 … 58.43 → "−12 to +58"
+    # 90%: −13.67 … 63.07 → "−14 to +63"
     page = text(as_role("hr").get(f"/surveys/results/{handmade.survey}?level=90"))
-    assert "Net Promoter Score +30 90% interval: −12 to +58 n = 10 answers" in page
+    assert "Net Promoter Score +30 90% interval: −14 to +63 n = 10 answers" in page
 
 
 def test_each_rep_and_team_has_its_own_nps_interval_n_and_response_rate(as_role, handmade):
@@ -283,10 +284,10 @@ def test_each_rep_and_team_has_its_own_nps_interval_n_and_response_rate(as_role,
     rows = rep_rows(response.get_data(as_text=True))
     response.close()
     # columns: team | NPS | n | interval | P | Pa | D | response rate
-    assert rows["Anna North few answers"] == "North | +17 | 6 | −44 to +66 | 3 | 1 | 2 | 60% (6/10)"
-    assert rows["Ben South few answers"] == "South | +50 | 4 | −19 to +76 | 2 | 2 | 0 | 50% (4/8)"
-    assert rows["North few answers"] == "+17 | 6 | −44 to +66 | 3 | 1 | 2 | 60% (6/10)"
-    assert rows["South few answers"] == "+50 | 4 | −19 to +76 | 2 | 2 | 0 | 50% (4/8)"
+    assert rows["Anna North few answers"] == "North | +17 | 6 | −48 to +69 | 3 | 1 | 2 | 60% (6/10)"
+    assert rows["Ben South few answers"] == "South | +50 | 4 | −23 to +85 | 2 | 2 | 0 | 50% (4/8)"
+    assert rows["North few answers"] == "+17 | 6 | −48 to +69 | 3 | 1 | 2 | 60% (6/10)"
+    assert rows["South few answers"] == "+50 | 4 | −23 to +85 | 2 | 2 | 0 | 50% (4/8)"
 
 
 def test_small_samples_are_marked_explained_and_not_ranked(as_role, handmade):
@@ -408,11 +409,11 @@ def test_overview_lists_each_customer_survey_with_its_figures(app, as_role, org,
         db.session.commit()
     page = text(as_role("hr").get("/surveys/results"))
     assert "Customer survey results" in page
-    assert "Relationship NPS few answers NPS +30 −19 to +65 — 10 56%" in page
+    assert "Relationship NPS few answers NPS +30 −22 to +68 — 10 56%" in page
     # Anonymous employee surveys never show here, nor count in the totals.
     assert "Team pulse" not in page
     assert "Too many meetings" not in page
-    assert "Net Promoter Score +30 95% interval: −19 to +65 n = 10 answers" in page
+    assert "Net Promoter Score +30 95% interval: −22 to +68 n = 10 answers" in page
 
 
 def test_overview_without_answers_says_so(as_role, org):
@@ -425,7 +426,7 @@ def test_overview_without_answers_says_so(as_role, org):
 
 def test_a_rep_sees_only_their_own_numbers_and_comments(as_role, handmade):
     page = text(as_role("rep").get(f"/surveys/results/{handmade.survey}"))
-    assert "Net Promoter Score +17 95% interval: −44 to +66 n = 6 answers" in page
+    assert "Net Promoter Score +17 95% interval: −48 to +69 n = 6 answers" in page
     assert "Response rate 60% 6 answered of 10 delivered" in page
     assert "Ben knows our machines" not in page
     assert "Ben South" not in page
@@ -483,7 +484,7 @@ def test_filtering_by_rep_shows_that_reps_answers(as_role, org, handmade):
 
 def test_filtering_by_product_line_keeps_answers_about_deals_of_that_line(as_role, org, handmade):
     page = text(as_role("hr").get(f"/surveys/results/{handmade.survey}?line={org.product_line}"))
-    assert "Net Promoter Score +50 95% interval: −19 to +76 n = 4 answers" in page
+    assert "Net Promoter Score +50 95% interval: −23 to +85 n = 4 answers" in page
     assert "Response rate 50% 4 answered of 8 delivered" in page
     assert "Anna North" not in page
 
@@ -517,7 +518,7 @@ def test_filters_that_match_nothing_say_so(as_role, handmade):
 )
 def test_nonsense_filter_values_are_ignored(as_role, handmade, query):
     page = text(as_role("hr").get(f"/surveys/results/{handmade.survey}?{query}"))
-    assert "Net Promoter Score +30 95% interval: −19 to +65" in page
+    assert "Net Promoter Score +30 95% interval: −22 to +68" in page
 
 
 # CSV export -----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 
 from coachflow.lib.stats import SMALL_SAMPLE, small_sample, z_value
 from coachflow.lib.stats.csat import csat, csat_of_histogram
-from coachflow.lib.stats.nps import band, band_counts, nps, nps_of_scores
+from coachflow.lib.stats.nps import band, band_counts, nps, nps_of_scores, score_statistic
 
 Z95 = 1.959964
 Z90 = 1.644854
@@ -55,11 +55,7 @@ def test_band_counts_sum_a_histogram_of_scores():
 
 
 def test_ten_answers_five_promoters_two_detractors():
-    # NPS = 100 × (5 − 2) / 10 = 30
-    # n' = 13; p_P = 5.75 / 13 = 0.442308; p_D = 2.75 / 13 = 0.211538; d = 0.230769
-    # Var = (0.442308 + 0.211538 − 0.230769²) / 13 = (0.653846 − 0.053254) / 13 = 0.046199
-    # √Var = 0.214940; 95%: 1.959964 × 0.214940 = 0.421275 → [−19.05, 65.20]
-    #                   90%: 1.644854 × 0.214940 = 0.353545 → [−12.28, 58.43]
+    # NPS = 100 × (5 − 2) / 10 = 30; the bounds are where Tango's score statistic reaches ±z.
     estimate = nps(5, 3, 2)
     assert estimate.value == pytest.approx(30)
     assert (estimate.promoters, estimate.passives, estimate.detractors, estimate.n) == (5, 3, 2, 10)
@@ -68,55 +64,52 @@ def test_ten_answers_five_promoters_two_detractors():
         pytest.approx(0.3),
         pytest.approx(0.2),
     )
-    assert estimate.low == pytest.approx(-19.05, abs=0.01)
-    assert estimate.high == pytest.approx(65.20, abs=0.01)
+    assert score_statistic(5, 3, 2, estimate.low / 100) == pytest.approx(1.959964, abs=1e-6)
+    assert score_statistic(5, 3, 2, estimate.high / 100) == pytest.approx(-1.959964, abs=1e-6)
+    assert estimate.low == pytest.approx(-21.66, abs=0.01)
+    assert estimate.high == pytest.approx(67.53, abs=0.01)
     assert estimate.level == 0.95
     ninety = nps(5, 3, 2, level=0.90)
-    assert ninety.low == pytest.approx(-12.28, abs=0.01)
-    assert ninety.high == pytest.approx(58.43, abs=0.01)
+    assert estimate.low < ninety.low < 30 < ninety.high < estimate.high
 
 
-def test_the_interval_is_centred_on_the_adjusted_difference_not_on_the_score():
-    # 5/3/2: adjusted difference 0.230769 → centre 23.08, while the NPS itself is 30
+def test_the_interval_always_holds_the_score_it_accompanies():
     estimate = nps(5, 3, 2)
-    assert (estimate.low + estimate.high) / 2 == pytest.approx(23.08, abs=0.01)
+    assert estimate.low < estimate.value < estimate.high
 
 
-def test_all_promoters_score_100_and_the_interval_is_clipped_at_100():
-    # NPS = 100; n' = 13; p_P = 10.75 / 13 = 0.826923; p_D = 0.75 / 13 = 0.057692; d = 0.769231
-    # Var = (0.884615 − 0.591716) / 13 = 0.022531; √Var = 0.150102
-    # 95%: 1.959964 × 0.150102 = 0.294195 → [47.50, 106.34] → high clipped to 100
+def test_all_promoters_score_100_and_the_interval_reaches_100():
+    # All n promoters: Z(δ) = √(n(1 − δ)/(1 + δ)), so low = (1 − z²/n) / (1 + z²/n).
     estimate = nps(10, 0, 0)
+    ratio = 1.959964**2 / 10
     assert estimate.value == 100
-    assert estimate.low == pytest.approx(47.50, abs=0.01)
+    assert estimate.low == pytest.approx(100 * (1 - ratio) / (1 + ratio), abs=0.01)  # 44.49
     assert estimate.high == 100
 
 
-def test_all_detractors_score_minus_100_and_the_interval_is_clipped_at_minus_100():
+def test_all_detractors_score_minus_100_and_the_interval_reaches_minus_100():
     estimate = nps(0, 0, 10)
     assert estimate.value == -100
     assert estimate.low == -100
-    assert estimate.high == pytest.approx(-47.50, abs=0.01)
+    assert estimate.high == pytest.approx(-44.49, abs=0.01)
 
 
-def test_one_promoter_gives_a_score_but_a_very_wide_interval():
-    # NPS = 100; n' = 4; p_P = 1.75 / 4 = 0.4375; p_D = 0.75 / 4 = 0.1875; d = 0.25
-    # Var = (0.625 − 0.0625) / 4 = 0.140625; √Var = 0.375
-    # 95%: 1.959964 × 0.375 = 0.734986 → [−48.50, 98.50]
+def test_one_promoter_gives_a_score_inside_a_very_wide_interval():
+    # n = 1: low = (1 − z²) / (1 + z²) = −0.5869; the score, +100, is the upper bound.
     estimate = nps(1, 0, 0)
     assert estimate.value == 100
     assert estimate.n == 1
-    assert estimate.low == pytest.approx(-48.50, abs=0.01)
-    assert estimate.high == pytest.approx(98.50, abs=0.01)
+    assert estimate.low == pytest.approx(-58.69, abs=0.01)
+    assert estimate.high == 100
     assert estimate.small
 
 
 def test_one_passive_gives_zero_with_a_symmetric_interval():
-    # d = 0; Var = (0.1875 + 0.1875) / 4 = 0.09375; √Var = 0.306186; 95%: ±0.600114
+    # Z(δ) = −√(δ / (1 − δ)) for δ > 0, so high = z² / (1 + z²) = 0.7935.
     estimate = nps(0, 1, 0)
     assert estimate.value == 0
-    assert estimate.low == pytest.approx(-60.01, abs=0.01)
-    assert estimate.high == pytest.approx(60.01, abs=0.01)
+    assert estimate.low == pytest.approx(-79.35, abs=0.01)
+    assert estimate.high == pytest.approx(79.35, abs=0.01)
 
 
 def test_no_answers_give_no_estimate_but_keep_the_counts_and_level():

@@ -5,7 +5,7 @@ they share: the normal quantile of a confidence level and the small-sample rule.
 
 **Small samples.** A figure from fewer than ``SMALL_SAMPLE`` answers (30) is marked and never
 ranked. The threshold follows from the NPS interval: with a typical mix (half promoters, a fifth
-detractors) the 95% adjusted-Wald interval at n = 30 is about ±27 points wide on each side,
+detractors) the 95% score interval at n = 30 runs from about 0 to +55 around +30, some ±27 points,
 already wider than the usual spread between two reps of one team; below 30 a difference between
 two people says more about luck than about them. The same n keeps the CSAT Wilson interval within
 about ±15 points around a share near 80%.

@@ -1,20 +1,25 @@
-"""Net Promoter Score from the counts of its three bands, with an adjusted-Wald interval.
+"""Net Promoter Score from the counts of its three bands, with a score interval.
 
 Bands on the 0–10 scale: promoters 9–10, passives 7–8, detractors 0–6.
 NPS = 100 × (promoters − detractors) / n, from −100 to 100.
 
-The interval is the adjusted Wald interval for a difference of two shares of one multinomial
-sample (Rocks, "Interval estimation for the 'net promoter score'", The American Statistician
-70(4), 2016; the same as Sauro & Lewis's adjusted-Wald NPS interval):
+The interval is the score interval for the difference of two shares of one multinomial sample
+(Tango, "Equivalence test and confidence interval for the difference in proportions for the
+paired-sample design", Statistics in Medicine 17(8), 1998; the NPS is such a difference: the
+promoter share minus the detractor share of the same answers, whose estimates are negatively
+correlated). For a candidate difference δ the score statistic is
 
-- add 0.75 promoter, 0.75 detractor and 1.5 passive pseudo-answers, so n' = n + 3;
-- p̂_P = (promoters + 0.75) / n',  p̂_D = (detractors + 0.75) / n';
-- Var(p̂_P − p̂_D) = (p̂_P + p̂_D − (p̂_P − p̂_D)²) / n';
-- interval = 100 × ((p̂_P − p̂_D) ± z·√Var), clipped to [−100, 100], with z = Φ⁻¹(1 − α/2).
+- Z(δ) = (d̂ − δ) / √((2·p̃_D + δ − δ²) / n), with d̂ = (P − D) / n;
+- p̃_D the detractor share that maximises the likelihood under p_P − p_D = δ, the root of
+  2n·p² − B·p − D·δ(1 − δ) = 0 with B = (P + D)(1 − δ) − 2δ(D + passives):
+  p̃_D = (B + √(B² + 8n·D·δ(1 − δ))) / (4n);
 
-The interval is centred on the adjusted difference, the headline value is the plain NPS: the
-pseudo-answers only steady the interval of small samples (they keep it from collapsing to a
-point when every answer is a promoter).
+and the interval is every δ with |Z(δ)| ≤ z, z = Φ⁻¹(1 − α/2), found by root finding on each
+side of d̂. Since Z(d̂) = 0, the interval always contains the score that is shown, however few
+the answers (an adjusted-Wald interval centred on a shrunken difference did not: one promoter
+read "NPS +100, interval −48 to +98"). Its exact coverage at 95 % stays between 93.9 % and
+96.7 % for n = 10 and within 94.5–95.4 % for n = 30 and 100 over realistic mixes (passives from
+10 % to 50 %; tests/unit/test_nps_interval.py computes it).
 """
 
 from __future__ import annotations
@@ -23,11 +28,12 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from scipy.optimize import brentq
+
 from coachflow.lib.stats import SMALL_SAMPLE, small_sample, z_value
 
-PSEUDO_PROMOTERS = 0.75
-PSEUDO_DETRACTORS = 0.75
-PSEUDO_PASSIVES = 1.5
+# How far inside ±1 the root search starts; the shares' likelihood is undefined at ±1 itself.
+_EDGE = 1e-12
 
 
 def band(score: int) -> str:
@@ -94,24 +100,40 @@ class Estimate:
         return self._share(self.detractors)
 
 
+def score_statistic(promoters: int, passives: int, detractors: int, delta: float) -> float:
+    """Tango's score statistic Z(δ) for the hypothesis p_P − p_D = ``delta`` (see the module)."""
+    n = promoters + passives + detractors
+    observed = (promoters - detractors) / n
+    if observed == delta:
+        return 0.0
+    b = (promoters + detractors) * (1 - delta) - 2 * delta * (detractors + passives)
+    root = math.sqrt(max(0.0, b * b + 8 * n * detractors * delta * (1 - delta)))
+    detractor_share = (b + root) / (4 * n)
+    variance = (2 * detractor_share + delta - delta * delta) / n
+    if variance <= 0:
+        return math.copysign(math.inf, observed - delta)
+    return (observed - delta) / math.sqrt(variance)
+
+
 def nps(promoters: int, passives: int, detractors: int, *, level: float = 0.95) -> Estimate:
-    """NPS and its adjusted-Wald interval at ``level`` (see the module docstring for formulas)."""
+    """NPS and its score interval at ``level`` (see the module docstring for the formulas)."""
     if min(promoters, passives, detractors) < 0:
         raise ValueError("band counts cannot be negative")
     z = z_value(level)
     n = promoters + passives + detractors
     if n == 0:
         return Estimate(None, 0, 0, 0, None, None, level)
-    value = 100 * (promoters - detractors) / n
-    adjusted_n = n + PSEUDO_PROMOTERS + PSEUDO_PASSIVES + PSEUDO_DETRACTORS  # n + 3
-    p_promoter = (promoters + PSEUDO_PROMOTERS) / adjusted_n
-    p_detractor = (detractors + PSEUDO_DETRACTORS) / adjusted_n
-    difference = p_promoter - p_detractor
-    variance = (p_promoter + p_detractor - difference**2) / adjusted_n
-    half_width = z * math.sqrt(variance)
-    low = max(-100.0, 100 * (difference - half_width))
-    high = min(100.0, 100 * (difference + half_width))
-    return Estimate(value, promoters, passives, detractors, low, high, level)
+    observed = (promoters - detractors) / n
+
+    def distance(delta: float) -> float:
+        return score_statistic(promoters, passives, detractors, delta)
+
+    low, high = -1.0, 1.0
+    if observed > -1 and distance(-1 + _EDGE) > z:
+        low = brentq(lambda d: distance(d) - z, -1 + _EDGE, observed, xtol=1e-10)
+    if observed < 1 and distance(1 - _EDGE) < -z:
+        high = brentq(lambda d: distance(d) + z, observed, 1 - _EDGE, xtol=1e-10)
+    return Estimate(100 * observed, promoters, passives, detractors, 100 * low, 100 * high, level)
 
 
 def nps_of_scores(scores: Iterable[int], *, level: float = 0.95) -> Estimate:
