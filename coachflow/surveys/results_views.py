@@ -23,8 +23,8 @@ from coachflow.lib.stats.nps import band
 from coachflow.platform.permissions import get_or_404, requires
 from coachflow.platform.time import utcnow
 from coachflow.platform.web import int_arg, page_arg
+from coachflow.questionnaires.models import Survey
 from coachflow.surveys import policy, results
-from coachflow.surveys.models import Survey
 
 bp = Blueprint("survey_results", __name__, url_prefix="/surveys/results")
 
