@@ -8,16 +8,10 @@ from coachflow.accounts.models import Role
 from coachflow.accounts.policy import ADMIN, EVERYONE
 from coachflow.platform.permissions import action
 from coachflow.questionnaires.models import Survey
-from coachflow.questionnaires.policy import MANAGE_SURVEYS
 
-# Sending a survey and following its invitations take the right to build it.
-__all__ = [
-    "APPROVE_ADHOC_SENDS",
-    "MANAGE_CONTACT_PRIVACY",
-    "MANAGE_SURVEYS",
-    "VIEW_SURVEY_RESULTS",
-    "may_read_results",
-]
+# Sending a survey and following its invitations take the right to build it (the
+# questionnaire's action, declared there).
+from coachflow.questionnaires.policy import MANAGE_SURVEYS as MANAGE_SURVEYS
 
 
 def may_read_results(user: Any, survey: object) -> bool:
