@@ -37,17 +37,15 @@ from coachflow.accounts.models import Role, Team, User
 from coachflow.lib import tokens
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
-from coachflow.surveys.models import (
-    Invitation,
-    InvitationStatus,
+from coachflow.questionnaires.models import (
     Question,
     QuestionType,
-    Response,
     Survey,
     SurveyKind,
     SurveyStatus,
     SurveyVersion,
 )
+from coachflow.surveys.models import Invitation, InvitationStatus, Response
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "bench_answers"

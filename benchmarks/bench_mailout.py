@@ -26,17 +26,11 @@ from benchmarks.common import fresh_app, kinds
 from coachflow.accounts.models import Role, Team, User
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
+from coachflow.questionnaires.models import Survey, SurveyKind, SurveyStatus, SurveyVersion
 from coachflow.sales.models import Contact, CustomerAccount
 from coachflow.surveys import distribution, sending
 from coachflow.surveys.distribution import Recipient
-from coachflow.surveys.models import (
-    Invitation,
-    InvitationStatus,
-    Survey,
-    SurveyKind,
-    SurveyStatus,
-    SurveyVersion,
-)
+from coachflow.surveys.models import Invitation, InvitationStatus
 
 INVITATIONS = 10_000
 REPS, ACCOUNTS = 50, 2_000

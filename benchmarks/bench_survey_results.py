@@ -20,9 +20,10 @@ from coachflow.accounts import demo
 from coachflow.accounts.models import Role, User
 from coachflow.accounts.services import start_session
 from coachflow.platform.extensions import db
+from coachflow.questionnaires.models import Survey, SurveyKind
 from coachflow.sales.demo import seed_sales
 from coachflow.surveys.demo import seed_surveys
-from coachflow.surveys.models import Answer, Survey, SurveyKind
+from coachflow.surveys.models import Answer
 
 SIZES = (48, 240)
 REQUESTS = 5

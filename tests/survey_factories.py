@@ -7,9 +7,7 @@ from datetime import timedelta
 from coachflow.lib import tokens
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
-from coachflow.surveys.models import (
-    Invitation,
-    InvitationStatus,
+from coachflow.questionnaires.models import (
     Question,
     QuestionType,
     Survey,
@@ -17,6 +15,7 @@ from coachflow.surveys.models import (
     SurveyStatus,
     SurveyVersion,
 )
+from coachflow.surveys.models import Invitation, InvitationStatus
 
 NPS_QUESTION = {
     "en": "How likely are you to recommend us to a colleague?",

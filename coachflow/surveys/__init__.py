@@ -1,4 +1,6 @@
-"""Customer surveys: building, sending, answering, results, and contacts' privacy."""
+"""Customer surveys: distribution, sending, answering by emailed link, results, and contacts'
+privacy. The questionnaires themselves (versions, questions, the builder) live in
+``coachflow.questionnaires``."""
 
 from __future__ import annotations
 
@@ -13,14 +15,15 @@ def register(app: Flask) -> None:
     from coachflow.platform.demo import add_demo
     from coachflow.platform.jobs import add_periodic
     from coachflow.platform.navigation import NavEntry, add_navigation
+    from coachflow.questionnaires.queries import register_answer_counter
     from coachflow.surveys import (  # noqa: F401
         api,
-        builder_views,
         cli,
         demo,
         policy,
         privacy_views,
         public_views,
+        queries,
         results_views,
         send_views,
         sending,
@@ -28,7 +31,6 @@ def register(app: Flask) -> None:
     )
 
     for blueprint in (
-        builder_views.bp,
         public_views.bp,
         results_views.bp,
         privacy_views.bp,
@@ -39,20 +41,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(privacy_views.contacts_cli)
     # Due sends and retries, reminders, expiries.
     add_periodic(app, sending.TICK, 300.0)
-    builder_pages = ("new", "edit", "edit_question", "preview", "add_question", "texts", "settings")
+    register_answer_counter(app, queries.ANSWER_COUNTER)
     add_navigation(
         app,
-        NavEntry(
-            40,
-            "surveys.index",
-            _l("Surveys"),
-            policy.MANAGE_SURVEYS,
-            (
-                *(f"surveys.{page}" for page in builder_pages),
-                "survey_sending.send",
-                "survey_sending.invitations",
-            ),
-        ),
         NavEntry(
             50,
             "survey_results.overview",

@@ -40,10 +40,11 @@ from coachflow.platform.api.openapi import (
 from coachflow.platform.extensions import db
 from coachflow.platform.permissions import allowed, caller, requires
 from coachflow.platform.problems import VALIDATION, problem
+from coachflow.questionnaires.models import Survey as SurveyRecord
+from coachflow.questionnaires.models import SurveyKind, SurveyStatus
 from coachflow.sales import policy as sales_policy
 from coachflow.surveys import distribution, policy
-from coachflow.surveys.models import Invitation, InvitationStatus, SurveyKind, SurveyStatus
-from coachflow.surveys.models import Survey as SurveyRecord
+from coachflow.surveys.models import Invitation, InvitationStatus
 
 MAX_BATCH = 1000
 BOTH = N_("Give contact_external_id or email, not both.")

@@ -34,19 +34,21 @@ from coachflow.accounts.demo import DemoOrg
 from coachflow.accounts.models import User
 from coachflow.lib import tokens
 from coachflow.platform.extensions import db
-from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage
-from coachflow.surveys.models import (
-    Answer,
-    Invitation,
-    InvitationStatus,
+from coachflow.questionnaires.models import (
     Question,
     QuestionType,
-    Response,
     Survey,
     SurveyStatus,
     SurveyVersion,
 )
-from coachflow.surveys.templates_library import CSAT_CLOSED_DEAL, RELATIONSHIP_NPS, Template, fill
+from coachflow.questionnaires.templates_library import (
+    CSAT_CLOSED_DEAL,
+    RELATIONSHIP_NPS,
+    Template,
+    fill,
+)
+from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage
+from coachflow.surveys.models import Answer, Invitation, InvitationStatus, Response
 
 DAYS = 365
 THROTTLE_DAYS = 90

@@ -66,18 +66,12 @@ from coachflow.platform.errors import Conflict, DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.permissions import allowed
 from coachflow.platform.time import utcnow
+from coachflow.questionnaires.models import Survey, SurveyStatus
 from coachflow.sales import suppression
 from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage
 from coachflow.sales.policy import visible_sales
 from coachflow.sales.records import N_
-from coachflow.surveys.models import (
-    AdhocSend,
-    AdhocSendStatus,
-    Invitation,
-    InvitationStatus,
-    Survey,
-    SurveyStatus,
-)
+from coachflow.surveys.models import AdhocSend, AdhocSendStatus, Invitation, InvitationStatus
 from coachflow.surveys.sending import MAIL_OUT
 
 DEFAULT_THROTTLE_DAYS = 90

@@ -1,9 +1,8 @@
-"""Surveys, their versioned questions, invitations (one per recipient) and responses.
+"""Customer surveys' invitations (one per recipient), their responses and held ad-hoc sends.
 
-A survey's questions live in a version; a survey that has answers is never edited in place:
-editing makes a new version, so old answers keep the wording they were given to. An invitation
-carries a single-use token (only its SHA-256 is stored) and the rep the answer is about. A
-response belongs to one invitation (unique), so a second submission cannot add a second answer.
+An invitation carries a single-use token (only its SHA-256 is stored) and the rep the answer is
+about. A response belongs to one invitation (unique), so a second submission cannot add a second
+answer. The surveys and their versioned questions are the questionnaires package's.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from coachflow.accounts.models import Team, User
 from coachflow.platform.extensions import db
 from coachflow.platform.time import UTCDateTime, utcnow
+from coachflow.questionnaires.models import Question, Survey, SurveyVersion
 from coachflow.sales.models import Contact, Deal
 
 
@@ -41,40 +41,6 @@ def _enum(cls: type[enum.Enum], name: str, length: int = 24) -> Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
-
-
-class SurveyKind(enum.StrEnum):
-    CUSTOMER_CSAT = "customer_csat"
-    CUSTOMER_NPS = "customer_nps"
-    EMPLOYEE_PULSE = "employee_pulse"
-    SELF_ASSESSMENT = "self_assessment"
-    MANAGER_ASSESSMENT = "manager_assessment"
-
-    @property
-    def is_customer(self) -> bool:
-        return self in (SurveyKind.CUSTOMER_CSAT, SurveyKind.CUSTOMER_NPS)
-
-
-class SurveyStatus(enum.StrEnum):
-    DRAFT = "draft"  # being built; nothing sent
-    ACTIVE = "active"  # invitations go out and answers are accepted
-    CLOSED = "closed"  # no more answers; results stay
-
-
-class QuestionType(enum.StrEnum):
-    NPS = "nps"  # 0–10, "how likely are you to recommend…"
-    RATING = "rating"  # 1–5 satisfaction (CSAT)
-    AGREEMENT = "agreement"  # 1–5, strongly disagree … strongly agree
-    SINGLE_CHOICE = "single_choice"
-    MULTIPLE_CHOICE = "multiple_choice"
-    TEXT = "text"
-
-
-SCALES: dict[QuestionType, tuple[int, int]] = {
-    QuestionType.NPS: (0, 10),
-    QuestionType.RATING: (1, 5),
-    QuestionType.AGREEMENT: (1, 5),
-}
 
 
 class InvitationStatus(enum.StrEnum):
@@ -91,77 +57,6 @@ class AdhocSendStatus(enum.StrEnum):
     PENDING = "pending"  # waits for HR; nothing is mailed
     APPROVED = "approved"  # its invitations were created and mailed
     REJECTED = "rejected"  # never mailed
-
-
-class Survey(db.Model):
-    """A questionnaire of one kind, sent as invitations; its questions live in versions."""
-
-    __tablename__ = "surveys"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[SurveyKind] = mapped_column(_enum(SurveyKind, "survey_kind"), index=True)
-    status: Mapped[SurveyStatus] = mapped_column(
-        _enum(SurveyStatus, "survey_status"), default=SurveyStatus.DRAFT
-    )
-    default_language: Mapped[str] = mapped_column(String(5), default="en")
-    # The manager who built it (a manager sees and sends their own surveys; HR and admin all).
-    owner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
-    invitation_days: Mapped[int] = mapped_column(Integer, default=30)  # how long a link works
-    reminder_days: Mapped[int] = mapped_column(Integer, default=4)
-    max_reminders: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    owner: Mapped[User | None] = relationship()
-    versions: Mapped[list[SurveyVersion]] = relationship(
-        back_populates="survey", order_by="SurveyVersion.number"
-    )
-
-    @property
-    def current_version(self) -> SurveyVersion | None:
-        return self.versions[-1] if self.versions else None
-
-
-class SurveyVersion(db.Model):
-    """The questions of a survey as they were asked from a moment on."""
-
-    __tablename__ = "survey_versions"
-    __table_args__ = (UniqueConstraint("survey_id", "number", name="uq_survey_versions_number"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
-    number: Mapped[int] = mapped_column(Integer)
-    # Texts per language: {"en": {"title": …, "intro": …, "thanks": …}, "de": {…}, "fr": {…}}
-    texts: Mapped[dict] = mapped_column(db.JSON, default=dict)
-    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    survey: Mapped[Survey] = relationship(back_populates="versions")
-    questions: Mapped[list[Question]] = relationship(
-        back_populates="version", order_by="Question.position", cascade="all, delete-orphan"
-    )
-
-
-class Question(db.Model):
-    """One question of a survey version; its wording per language in ``texts``."""
-
-    __tablename__ = "questions"
-    __table_args__ = (
-        UniqueConstraint("version_id", "position", name="uq_questions_position"),
-        CheckConstraint("position >= 0", name="position_not_negative"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id", ondelete="CASCADE"))
-    position: Mapped[int] = mapped_column(Integer)
-    type: Mapped[QuestionType] = mapped_column(_enum(QuestionType, "question_type"))
-    required: Mapped[bool] = mapped_column(default=True)
-    texts: Mapped[dict] = mapped_column(db.JSON, default=dict)  # {"en": "How likely…", …}
-    # Choices of single/multiple choice: [{"value": "price", "labels": {"en": …, "de": …}}]
-    options: Mapped[list] = mapped_column(db.JSON, default=list)
-
-    version: Mapped[SurveyVersion] = relationship(back_populates="questions")
 
 
 class Invitation(db.Model):

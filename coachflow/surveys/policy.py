@@ -1,4 +1,4 @@
-"""Who may build, send and read surveys, and handle a contact's privacy requests."""
+"""Who may send surveys, read their results, and handle a contact's privacy requests."""
 
 from __future__ import annotations
 
@@ -7,14 +7,11 @@ from typing import Any
 from coachflow.accounts.models import Role
 from coachflow.accounts.policy import ADMIN, EVERYONE
 from coachflow.platform.permissions import action
-from coachflow.surveys.models import Survey
+from coachflow.questionnaires.models import Survey
 
-
-def may_manage_survey(user: Any, survey: object) -> bool:
-    """HR and admin manage every survey; a manager their own."""
-    if not isinstance(survey, Survey):
-        raise TypeError(f"no ownership rule for {type(survey).__name__}")
-    return user.role in (Role.ADMIN, Role.HR) or survey.owner_id == user.id
+# Sending a survey and following its invitations take the right to build it (the
+# questionnaire's action, declared there).
+from coachflow.questionnaires.policy import MANAGE_SURVEYS as MANAGE_SURVEYS
 
 
 def may_read_results(user: Any, survey: object) -> bool:
@@ -25,9 +22,6 @@ def may_read_results(user: Any, survey: object) -> bool:
     return True
 
 
-MANAGE_SURVEYS = action(
-    "surveys.manage", {Role.ADMIN, Role.HR, Role.MANAGER}, rule=may_manage_survey
-)
 VIEW_SURVEY_RESULTS = action("surveys.results", EVERYONE, rule=may_read_results)
 MANAGE_CONTACT_PRIVACY = action("contacts.privacy", ADMIN)
 # Let a manager's send to pasted addresses go out, when the organisation requires approval.

@@ -34,10 +34,10 @@ from coachflow.platform.audit import AuditEvent
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
+from coachflow.questionnaires.answers import localized
 from coachflow.sales import services as sales_services
 from coachflow.sales import suppression
 from coachflow.sales.models import Contact, SuppressionReason
-from coachflow.surveys.answering import localized
 from coachflow.surveys.models import Answer, Invitation, Response
 
 ERASED_NAME = "erased"

@@ -13,8 +13,9 @@ from flask_babel import force_locale
 
 from coachflow.platform.extensions import csrf
 from coachflow.platform.permissions import PUBLIC, requires
+from coachflow.questionnaires.answers import AnswersRefused, SurveyPage
 from coachflow.surveys import answering
-from coachflow.surveys.answering import AnswersRefused, LinkProblem, SurveyPage
+from coachflow.surveys.answering import LinkProblem
 
 bp = Blueprint("public", __name__)
 

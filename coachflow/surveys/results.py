@@ -49,19 +49,16 @@ from coachflow.lib.stats.nps import Estimate, nps
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.paging import Page, page_of
-from coachflow.sales.models import Deal
-from coachflow.sales.queries import LineRef, Seller, product_lines, sellers
-from coachflow.surveys.models import (
-    Answer,
-    Invitation,
-    InvitationStatus,
+from coachflow.questionnaires.models import (
     Question,
     QuestionType,
-    Response,
     Survey,
     SurveyKind,
     SurveyVersion,
 )
+from coachflow.sales.models import Deal
+from coachflow.sales.queries import LineRef, Seller, product_lines, sellers
+from coachflow.surveys.models import Answer, Invitation, InvitationStatus, Response
 
 CUSTOMER_KINDS = (SurveyKind.CUSTOMER_CSAT, SurveyKind.CUSTOMER_NPS)
 DELIVERED = (

@@ -15,8 +15,8 @@ from coachflow.lib.stats import SMALL_SAMPLE
 from coachflow.platform.permissions import get_or_404, requires
 from coachflow.platform.time import utcnow
 from coachflow.platform.web import int_arg, page_arg
+from coachflow.questionnaires.models import Survey
 from coachflow.surveys import charts, policy, results
-from coachflow.surveys.models import Survey
 
 bp = Blueprint("survey_results", __name__, url_prefix="/surveys/results")
 

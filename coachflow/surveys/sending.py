@@ -43,15 +43,10 @@ from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
 from coachflow.platform.web import external_url
+from coachflow.questionnaires.models import Survey, SurveyStatus, SurveyVersion
 from coachflow.sales.models import Contact
 from coachflow.sales.policy import visible_sales
-from coachflow.surveys.models import (
-    Invitation,
-    InvitationStatus,
-    Survey,
-    SurveyStatus,
-    SurveyVersion,
-)
+from coachflow.surveys.models import Invitation, InvitationStatus
 
 log = logging.getLogger(__name__)
 

@@ -234,7 +234,7 @@ def _url_args(app, org: Org, args: dict[str, str]) -> dict[str, object]:
                 db.session.commit()
         elif source == "@survey_question":  # the first question of the "@survey" just made
             with app.app_context():
-                from coachflow.surveys.models import Question, SurveyVersion
+                from coachflow.questionnaires.models import Question, SurveyVersion
 
                 resolved[name] = db.session.scalar(
                     db.select(Question.id)

@@ -11,18 +11,11 @@ from flask import render_template
 from sqlalchemy import func, select
 
 from coachflow.platform.extensions import db
+from coachflow.questionnaires.answers import survey_page
+from coachflow.questionnaires.models import Question, QuestionType, Survey, SurveyStatus
 from coachflow.sales.models import Contact, CustomerAccount
 from coachflow.surveys import answering
-from coachflow.surveys.models import (
-    Answer,
-    Invitation,
-    InvitationStatus,
-    Question,
-    QuestionType,
-    Response,
-    Survey,
-    SurveyStatus,
-)
+from coachflow.surveys.models import Answer, Invitation, InvitationStatus, Response
 from tests.survey_factories import COMMENT_QUESTION, NPS_QUESTION, make_invitation, make_survey
 
 GERMAN_TEXTS = {
@@ -566,7 +559,7 @@ def test_preview_shows_the_form_disabled_under_a_banner(app, org):
         with app.test_request_context():
             page = render_template(
                 "public/survey_form.html",
-                page=answering.survey_page(survey.current_version, "en"),
+                page=survey_page(survey.current_version, "en"),
                 preview=True,
                 back_url="/surveys/1",
             )

@@ -8,8 +8,9 @@ from sqlalchemy import case, func, select
 
 from coachflow.platform.audit import AuditEvent
 from coachflow.platform.extensions import db
+from coachflow.questionnaires.models import Question, QuestionType
 from coachflow.sales.models import Contact, CustomerAccount
-from coachflow.surveys.models import Answer, Invitation, Question, QuestionType, Response
+from coachflow.surveys.models import Answer, Invitation, Response
 from tests.helpers import csrf_token
 from tests.survey_factories import NPS_QUESTION, make_invitation, make_survey
 

@@ -13,18 +13,17 @@ from coachflow.accounts.models import User
 from coachflow.platform.audit import AuditEvent
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
-from coachflow.surveys import builder
-from coachflow.surveys.models import (
-    Answer,
+from coachflow.questionnaires import queries, services
+from coachflow.questionnaires.models import (
     Question,
     QuestionType,
-    Response,
     Survey,
     SurveyKind,
     SurveyStatus,
     SurveyVersion,
 )
-from coachflow.surveys.templates_library import TEMPLATES
+from coachflow.questionnaires.templates_library import TEMPLATES
+from coachflow.surveys.models import Answer, Response
 from tests.conftest import TEST_DB
 from tests.helpers import csrf_token
 from tests.survey_factories import make_invitation, make_survey
@@ -36,7 +35,7 @@ def _user(user_id: int) -> User:
 
 def _from_template(app, org, key: str = "relationship_nps", **kwargs) -> int:
     with app.app_context():
-        survey = builder.create_from_template(
+        survey = services.create_from_template(
             key, name=kwargs.pop("name", ""), owner=_user(org.manager), **kwargs
         )
         return survey.id
@@ -44,7 +43,7 @@ def _from_template(app, org, key: str = "relationship_nps", **kwargs) -> int:
 
 def _blank(app, org, kind=SurveyKind.CUSTOMER_CSAT, language="en") -> int:
     with app.app_context():
-        return builder.create_survey(kind, "Blank CSAT", language, _user(org.manager)).id
+        return services.create_survey(kind, "Blank CSAT", language, _user(org.manager)).id
 
 
 def _post(client, path: str, data: dict | None = None):
@@ -154,8 +153,8 @@ def test_each_template_becomes_a_draft_with_its_questions_in_three_languages(app
         assert all(set(q.texts) == {"en", "de", "fr"} for q in version.questions)
         assert set(version.texts) == {"en", "de", "fr"}
         assert "{company}" not in str([q.texts for q in version.questions])
-        assert builder.activation_problems(survey) == []
-        assert builder.translation_gaps(survey) == []
+        assert services.activation_problems(survey) == []
+        assert services.translation_gaps(survey) == []
 
 
 def test_relationship_nps_names_the_company_in_every_language(app, org):
@@ -475,11 +474,11 @@ def test_a_second_edit_after_the_new_version_stays_in_it(app, org):
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
         manager = _user(org.manager)
-        builder.add_question(
-            survey, builder.QuestionInput("rating", True, {"en": "Rate us"}), by=manager
+        services.add_question(
+            survey, services.QuestionInput("rating", True, {"en": "Rate us"}), by=manager
         )
-        builder.add_question(
-            survey, builder.QuestionInput("text", False, {"en": "Why?"}), by=manager
+        services.add_question(
+            survey, services.QuestionInput("text", False, {"en": "Why?"}), by=manager
         )
     assert _versions(app, survey_id) == 2
     assert len(_questions(app, survey_id)) == 4
@@ -527,8 +526,8 @@ def test_a_save_without_changes_makes_no_new_version(app, org):
     nps = _questions(app, survey_id)[0]
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
-        builder.edit_question(
-            survey, nps.id, builder.QuestionInput("nps", True, nps.texts), by=_user(org.manager)
+        services.edit_question(
+            survey, nps.id, services.QuestionInput("nps", True, nps.texts), by=_user(org.manager)
         )
     assert _versions(app, survey_id) == 1
 
@@ -625,13 +624,13 @@ def test_an_active_survey_keeps_a_default_language_whose_texts_are_complete(app,
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
         manager = _user(org.manager)
-        builder.add_question(
-            survey, builder.QuestionInput("nps", True, {"en": "How likely?"}), by=manager
+        services.add_question(
+            survey, services.QuestionInput("nps", True, {"en": "How likely?"}), by=manager
         )
-        builder.activate(survey, by=manager)
-        settings = builder.SurveySettings(name=survey.name, default_language="de")
+        services.activate(survey, by=manager)
+        settings = services.SurveySettings(name=survey.name, default_language="de")
         with pytest.raises(DomainError, match="Respondents would miss texts in Deutsch"):
-            builder.update_settings(survey, settings, by=manager)
+            services.update_settings(survey, settings, by=manager)
 
 
 # Lifecycle ----------------------------------------------------------------------------------------
@@ -652,20 +651,20 @@ def test_the_lifecycle_goes_draft_active_closed_and_no_other_way(app, org):
         survey = db.session.get(Survey, survey_id)
         manager = _user(org.manager)
         with pytest.raises(DomainError, match=re.escape("Only an active survey can be closed.")):
-            builder.close(survey, by=manager)
-        builder.activate(survey, by=manager)
+            services.close(survey, by=manager)
+        services.activate(survey, by=manager)
         with pytest.raises(DomainError, match=re.escape("Only a draft survey can be activated.")):
-            builder.activate(survey, by=manager)
-        builder.close(survey, by=manager)
+            services.activate(survey, by=manager)
+        services.close(survey, by=manager)
         with pytest.raises(DomainError, match=re.escape("Only a draft survey can be activated.")):
-            builder.activate(survey, by=manager)
+            services.activate(survey, by=manager)
         with pytest.raises(DomainError, match=re.escape("Only an active survey can be closed.")):
-            builder.close(survey, by=manager)
+            services.close(survey, by=manager)
         with pytest.raises(
             DomainError, match=re.escape("A closed survey can no longer be changed.")
         ):
-            builder.add_question(
-                survey, builder.QuestionInput("text", False, {"en": "More?"}), by=manager
+            services.add_question(
+                survey, services.QuestionInput("text", False, {"en": "More?"}), by=manager
             )
         actions = db.session.scalars(select(AuditEvent.action)).all()
         assert {"survey.created", "survey.activated", "survey.closed"} <= set(actions)
@@ -690,14 +689,14 @@ def test_an_active_survey_keeps_at_least_one_question(app, org):
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
         manager = _user(org.manager)
-        question = builder.add_question(
-            survey, builder.QuestionInput("nps", True, {"en": "How likely?"}), by=manager
+        question = services.add_question(
+            survey, services.QuestionInput("nps", True, {"en": "How likely?"}), by=manager
         )
-        builder.activate(survey, by=manager)
+        services.activate(survey, by=manager)
         with pytest.raises(
             DomainError, match=re.escape("An active survey needs at least one question.")
         ):
-            builder.remove_question(survey, question.id, by=manager)
+            services.remove_question(survey, question.id, by=manager)
 
 
 # Who sees what ------------------------------------------------------------------------------------
@@ -733,11 +732,11 @@ def test_the_list_shows_counts_of_questions_versions_and_answers(app, org, as_ro
     _answer(app, org, survey_id, score=5)
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
-        builder.add_question(
-            survey, builder.QuestionInput("text", False, {"en": "More?"}), by=_user(org.manager)
+        services.add_question(
+            survey, services.QuestionInput("text", False, {"en": "More?"}), by=_user(org.manager)
         )
-        counts = builder.survey_counts([survey_id])[survey_id]
-    assert counts == builder.SurveyCounts(versions=2, questions=4, responses=1)
+        counts = queries.survey_counts([survey_id])[survey_id]
+    assert counts == queries.SurveyCounts(versions=2, questions=4, responses=1)
     page = _page(as_role("manager").get("/surveys"))
     assert "CSAT after a closed deal" in page
 
@@ -831,13 +830,13 @@ def test_builder_pages_answer_in_a_fixed_number_of_queries(app, org, as_role, ro
     _answer(app, org, survey_id)
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
-        builder.add_question(
+        services.add_question(
             survey,
-            builder.QuestionInput(
+            services.QuestionInput(
                 "single_choice",
                 True,
                 {"en": "Why?"},
-                [builder.OptionInput({"en": "Price"}), builder.OptionInput({"en": "Service"})],
+                [services.OptionInput({"en": "Price"}), services.OptionInput({"en": "Service"})],
             ),
             by=_user(org.manager),
         )
@@ -859,8 +858,8 @@ def test_two_edits_at_once_of_an_answered_survey_make_one_new_version(app, org):
             manager = _user(org.manager)
             barrier.wait()
             try:
-                builder.add_question(
-                    survey, builder.QuestionInput("text", False, {"en": text}), by=manager
+                services.add_question(
+                    survey, services.QuestionInput("text", False, {"en": text}), by=manager
                 )
             except BaseException as error:  # reported below, in the test's thread
                 errors.append(error)

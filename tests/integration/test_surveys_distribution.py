@@ -13,16 +13,11 @@ from coachflow.platform.audit import AuditEvent
 from coachflow.platform.errors import Conflict, DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
+from coachflow.questionnaires.models import Survey, SurveyKind, SurveyStatus
 from coachflow.sales.models import Contact, DealStage
 from coachflow.surveys import distribution
 from coachflow.surveys.distribution import Criteria, Reason
-from coachflow.surveys.models import (
-    Invitation,
-    InvitationStatus,
-    Survey,
-    SurveyKind,
-    SurveyStatus,
-)
+from coachflow.surveys.models import Invitation, InvitationStatus
 from tests.factories import UserFactory
 from tests.integration.test_surveys_distribution_support import (
     age,

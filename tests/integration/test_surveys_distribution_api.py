@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from coachflow.platform.extensions import db
-from coachflow.surveys.models import Invitation, InvitationStatus, Survey, SurveyStatus
+from coachflow.questionnaires.models import Survey, SurveyStatus
+from coachflow.surveys.models import Invitation, InvitationStatus
 from tests.integration.test_api_support import ApiClient, assert_problem, issue_token
 from tests.integration.test_surveys_distribution_support import (
     customer,

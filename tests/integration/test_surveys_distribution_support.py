@@ -18,8 +18,9 @@ from sqlalchemy import select, update
 
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
+from coachflow.questionnaires.models import Survey, SurveyKind
 from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage
-from coachflow.surveys.models import Invitation, Survey, SurveyKind
+from coachflow.surveys.models import Invitation
 from tests.conftest import free_port
 from tests.survey_factories import make_survey
 

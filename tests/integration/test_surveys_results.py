@@ -29,15 +29,9 @@ import pytest
 from coachflow.accounts.models import User
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
+from coachflow.questionnaires.models import QuestionType, Survey, SurveyKind
 from coachflow.sales.models import CustomerAccount, Deal, DealStage
-from coachflow.surveys.models import (
-    Answer,
-    InvitationStatus,
-    QuestionType,
-    Response,
-    Survey,
-    SurveyKind,
-)
+from coachflow.surveys.models import Answer, InvitationStatus, Response
 from tests.survey_factories import COMMENT_QUESTION, make_invitation, make_survey
 
 RATING_QUESTION = {"en": "How satisfied are you with the delivery?", "de": "Wie zufrieden…"}

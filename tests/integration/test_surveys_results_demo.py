@@ -13,6 +13,7 @@ from coachflow.accounts import demo
 from coachflow.accounts.models import Role, User
 from coachflow.lib import tokens
 from coachflow.platform.extensions import db
+from coachflow.questionnaires.models import Question, QuestionType, Survey
 from coachflow.sales.demo import seed_sales
 from coachflow.sales.models import Contact
 from coachflow.surveys import results
@@ -24,15 +25,7 @@ from coachflow.surveys.demo import (
     rep_profiles,
     seed_surveys,
 )
-from coachflow.surveys.models import (
-    Answer,
-    Invitation,
-    InvitationStatus,
-    Question,
-    QuestionType,
-    Response,
-    Survey,
-)
+from coachflow.surveys.models import Answer, Invitation, InvitationStatus, Response
 from tests.conftest import empty_tables
 
 TODAY = datetime.date(2026, 11, 16)

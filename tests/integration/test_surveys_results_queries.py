@@ -6,7 +6,7 @@ import pytest
 
 from coachflow.accounts.models import Role
 from coachflow.platform.extensions import db
-from coachflow.surveys.models import QuestionType, Survey
+from coachflow.questionnaires.models import QuestionType, Survey
 from tests.factories import TeamFactory, UserFactory
 from tests.integration.test_query_counts import counting_queries
 from tests.integration.test_surveys_results import HandMade, _days_ago, answer, build_handmade

@@ -23,9 +23,10 @@ import config
 from coachflow.accounts.models import User
 from coachflow.lib import tokens
 from coachflow.platform.extensions import db
+from coachflow.questionnaires.models import Survey
 from coachflow.surveys import distribution
 from coachflow.surveys.distribution import Criteria
-from coachflow.surveys.models import Invitation, InvitationStatus, Survey
+from coachflow.surveys.models import Invitation, InvitationStatus
 from tests.conftest import make_app
 from tests.helpers import text_of
 from tests.integration.test_surveys_distribution_support import customer, person, survey_in

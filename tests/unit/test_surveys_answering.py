@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from coachflow.surveys.answering import (
+from coachflow.questionnaires.answers import (
     TEXT_LIMIT,
     AnswersRefused,
     build_page,
     check_answers,
     localized,
 )
-from coachflow.surveys.models import QuestionType
+from coachflow.questionnaires.models import QuestionType
 
 OPTIONS = [{"value": "price", "labels": {"en": "Price", "de": "Preis"}}, {"value": "speed"}]
 PAGE = build_page(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coachflow.surveys.models import QuestionType, SurveyKind
-from coachflow.surveys.templates_library import (
+from coachflow.questionnaires.models import QuestionType, SurveyKind
+from coachflow.questionnaires.templates_library import (
     COMPETENCIES,
     CSAT_CLOSED_DEAL,
     EMPLOYEE_PULSE,

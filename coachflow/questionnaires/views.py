@@ -19,8 +19,8 @@ from flask_login import current_user
 from coachflow.platform.errors import DomainError
 from coachflow.platform.permissions import get_or_404, requires
 from coachflow.platform.web import apply_domain_error, page_arg
-from coachflow.surveys import builder, policy
-from coachflow.surveys.forms import (
+from coachflow.questionnaires import policy, queries, services
+from coachflow.questionnaires.forms import (
     BLANK,
     KIND_LABELS,
     STATUS_LABELS,
@@ -33,12 +33,13 @@ from coachflow.surveys.forms import (
     TextsForm,
     kind_choices,
 )
-from coachflow.surveys.models import Survey, SurveyKind, SurveyStatus
-from coachflow.surveys.templates_library import TEMPLATES
+from coachflow.questionnaires.models import Survey, SurveyKind, SurveyStatus
+from coachflow.questionnaires.templates_library import TEMPLATES
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
 
-# The respondent's page, built by the answering side; the preview renders it disabled.
+# The customer's answer page (its questions are ``questionnaires/_questions.html``); the preview
+# renders it disabled, so the builder sees exactly what a respondent gets.
 RESPONDENT_TEMPLATE = "public/survey_form.html"
 
 
@@ -48,7 +49,7 @@ def survey_labels() -> dict[str, object]:
         "survey_kind_labels": KIND_LABELS,
         "survey_status_labels": STATUS_LABELS,
         "question_type_labels": TYPE_LABELS,
-        "language_names": builder.LANGUAGE_NAMES,
+        "language_names": services.LANGUAGE_NAMES,
     }
 
 
@@ -69,7 +70,7 @@ def _enum_arg(name: str, enum_type: type) -> object | None:
 def index():
     status = _enum_arg("status", SurveyStatus)
     kind = _enum_arg("kind", SurveyKind)
-    result = builder.survey_list(
+    result = queries.survey_list(
         current_user,
         status=status,
         kind=kind,
@@ -77,7 +78,7 @@ def index():
         per_page=current_app.config["PAGE_SIZE"],
     )
     return render_template(
-        "surveys/builder/index.html",
+        "questionnaires/builder/index.html",
         result=result,
         filters={"status": status.value if status else "", "kind": kind.value if kind else ""},
         kinds=kind_choices(),
@@ -98,11 +99,11 @@ def new():
     if form.validate_on_submit():
         try:
             if form.start.data == BLANK:
-                survey = builder.create_survey(
+                survey = services.create_survey(
                     form.kind.data, form.name.data, form.default_language.data, current_user
                 )
             else:
-                survey = builder.create_from_template(
+                survey = services.create_from_template(
                     form.start.data,
                     name=form.name.data,
                     owner=current_user,
@@ -117,7 +118,7 @@ def new():
     descriptions = {key: template.description(language) for key, template in TEMPLATES.items()}
     counts = {key: len(template.questions) for key, template in TEMPLATES.items()}
     return render_template(
-        "surveys/builder/new.html",
+        "questionnaires/builder/new.html",
         form=form,
         descriptions=descriptions,
         question_counts=counts,
@@ -136,7 +137,7 @@ def _editor(
     settings_form: SettingsForm | None = None,
 ):
     """The editor page; the forms not being submitted are filled from the survey."""
-    state = builder.editor_state(survey)
+    state = services.editor_state(survey)
     if question_form is None:
         question_form = QuestionForm(formdata=None)
     question_form.add_blank_option_rows()
@@ -145,7 +146,7 @@ def _editor(
     if settings_form is None:
         settings_form = SettingsForm(formdata=None, obj=survey)
     return render_template(
-        "surveys/builder/edit.html",
+        "questionnaires/builder/edit.html",
         survey=survey,
         state=state,
         question_form=question_form,
@@ -187,7 +188,7 @@ def add_question(survey_id: int):
     form = QuestionForm()
     if form.validate_on_submit():
         try:
-            question = builder.add_question(survey, form.to_input(), by=current_user)
+            question = services.add_question(survey, form.to_input(), by=current_user)
         except DomainError as error:
             apply_domain_error(form, error)
         else:
@@ -200,7 +201,7 @@ def _question_or_back(survey: Survey, question_id: int):
     """The current version's question, 404 when it is not the survey's; or a redirect to the
     editor when the page showed an earlier version."""
     try:
-        question = builder.find_question(survey, question_id)
+        question = services.find_question(survey, question_id)
     except DomainError as error:
         flash(error.message, "error")
         return None, _back(survey, "questions")
@@ -221,7 +222,7 @@ def edit_question(survey_id: int, question_id: int):
         form.load(question)
     elif form.validate_on_submit():
         try:
-            saved = builder.edit_question(survey, question.id, form.to_input(), by=current_user)
+            saved = services.edit_question(survey, question.id, form.to_input(), by=current_user)
         except DomainError as error:
             apply_domain_error(form, error)
         else:
@@ -229,11 +230,11 @@ def edit_question(survey_id: int, question_id: int):
             return _back(survey, "questions")
     form.add_blank_option_rows()
     return render_template(
-        "surveys/builder/question.html",
+        "questionnaires/builder/question.html",
         survey=survey,
         question=question,
         form=form,
-        has_answers=builder.has_answers(question.version),
+        has_answers=queries.has_answers(question.version),
     )
 
 
@@ -243,7 +244,7 @@ def delete_question(survey_id: int, question_id: int):
     survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
     if ActionForm().validate_on_submit():
         try:
-            builder.remove_question(survey, question_id, by=current_user)
+            services.remove_question(survey, question_id, by=current_user)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -260,7 +261,7 @@ def move_question(survey_id: int, question_id: int):
         flash(_("Choose whether to move the question up or down."), "error")
         return _back(survey, "questions")
     try:
-        builder.move_question(
+        services.move_question(
             survey, question_id, -1 if form.direction.data == "up" else 1, by=current_user
         )
     except DomainError as error:
@@ -275,7 +276,7 @@ def texts(survey_id: int):
     form = TextsForm()
     if form.validate_on_submit():
         try:
-            builder.set_texts(survey, form.to_input(), by=current_user)
+            services.set_texts(survey, form.to_input(), by=current_user)
         except DomainError as error:
             apply_domain_error(form, error)
         else:
@@ -291,7 +292,7 @@ def settings(survey_id: int):
     form = SettingsForm()
     if form.validate_on_submit():
         try:
-            builder.update_settings(survey, form.to_input(), by=current_user)
+            services.update_settings(survey, form.to_input(), by=current_user)
         except DomainError as error:
             apply_domain_error(form, error)
         else:
@@ -306,7 +307,7 @@ def activate(survey_id: int):
     survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
     if ActionForm().validate_on_submit():
         try:
-            builder.activate(survey, by=current_user)
+            services.activate(survey, by=current_user)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -323,7 +324,7 @@ def close(survey_id: int):
     survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
     if ActionForm().validate_on_submit():
         try:
-            builder.close(survey, by=current_user)
+            services.close(survey, by=current_user)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -342,7 +343,7 @@ def preview(survey_id: int):
     """The respondent's own page (``public/survey_form.html``), disabled, in the language asked
     for (as a contact reading it would get it), falling back like the real page."""
     survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
-    page = builder.preview_page(survey, request.args.get("lang"))
+    page = services.preview_page(survey, request.args.get("lang"))
     with force_locale(page.language):
         return render_template(
             RESPONDENT_TEMPLATE,

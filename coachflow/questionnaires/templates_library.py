@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coachflow.surveys.models import QuestionType, SurveyKind
+from coachflow.questionnaires.models import QuestionType, SurveyKind
 
 Texts = dict[str, str]
 

@@ -2,9 +2,10 @@
 
 A survey's questions and texts live in its current version. Once that version has answers, an
 edit goes to a copy (version N+1) instead, so every answer keeps the wording it was given to and
-no question is lost silently; a version without answers is edited in place. Each service locks
-the survey row for the length of its transaction, so two edits of one survey run one after the
-other, and writes the audit log.
+no question is lost silently; a version without answers is edited in place. Whether it has
+answers the domains that store them tell (``queries.register_answer_counter``). Each service
+locks the survey row for the length of its transaction, so two edits of one survey run one after
+the other, and writes the audit log.
 
 The lifecycle is guarded: draft → active → closed, nothing else. Texts exist per language; the
 default language must be complete, any other may have gaps (respondents then read the default
@@ -17,31 +18,28 @@ import copy
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
-from coachflow.accounts.models import Role, User
+from coachflow.accounts.models import User
 from coachflow.platform import audit
 from coachflow.platform.errors import Conflict, DomainError
 from coachflow.platform.extensions import db
-from coachflow.platform.paging import Page, paginate
-from coachflow.surveys import answering
-from coachflow.surveys.answering import SurveyPage
-from coachflow.surveys.models import (
+from coachflow.questionnaires import answers
+from coachflow.questionnaires.answers import SurveyPage
+from coachflow.questionnaires.models import (
     Question,
     QuestionType,
-    Response,
     Survey,
     SurveyKind,
     SurveyStatus,
     SurveyVersion,
 )
-from coachflow.surveys.templates_library import TEMPLATES, fill
+from coachflow.questionnaires.queries import has_answers
+from coachflow.questionnaires.templates_library import TEMPLATES, fill
 
 LANGUAGES = ("en", "de", "fr")
 # Language names as their speakers write them (also how the language pickers show them).
@@ -99,92 +97,12 @@ class SurveySettings:
 
 
 def preview_page(survey: Survey, language: str | None) -> SurveyPage:
-    """The current version as a respondent reading ``language`` sees it: the answering side's
-    own page, so the preview shows the same language choice and fallbacks."""
+    """The current version as a respondent reading ``language`` sees it: the respondent's own
+    page, so the preview shows the same language choice and fallbacks."""
     version = _current(survey)
-    return answering.survey_page(
-        version, answering.page_language(language, version.texts, survey.default_language)
+    return answers.survey_page(
+        version, answers.page_language(language, version.texts, survey.default_language)
     )
-
-
-# The list of surveys ------------------------------------------------------------------------------
-
-
-def visible_surveys(user: User) -> Select[tuple[Survey]]:
-    """The surveys ``user`` may build and send: a manager their own, HR and admin all."""
-    query = select(Survey)
-    if user.role in (Role.ADMIN, Role.HR):
-        return query
-    return query.where(Survey.owner_id == user.id)
-
-
-@dataclass(frozen=True)
-class SurveyCounts:
-    versions: int = 0
-    questions: int = 0  # in the current version
-    responses: int = 0
-
-
-@dataclass
-class SurveyListPage:
-    page: Page
-    counts: dict[int, SurveyCounts] = field(default_factory=dict)
-
-
-def survey_list(
-    user: User, *, status: SurveyStatus | None, kind: SurveyKind | None, page: int, per_page: int
-) -> SurveyListPage:
-    """One page of ``user``'s surveys, newest first, with their counts: four queries in all."""
-    query = visible_surveys(user).options(joinedload(Survey.owner))
-    if status is not None:
-        query = query.where(Survey.status == status)
-    if kind is not None:
-        query = query.where(Survey.kind == kind)
-    result = paginate(
-        query.order_by(Survey.created_at.desc(), Survey.id.desc()),
-        page,
-        per_page,
-    )
-    return SurveyListPage(result, survey_counts([survey.id for survey in result.items]))
-
-
-def survey_counts(survey_ids: Sequence[int]) -> dict[int, SurveyCounts]:
-    """Versions, questions of the current version and responses per survey, grouped in SQL."""
-    if not survey_ids:
-        return {}
-    current = (
-        select(
-            SurveyVersion.survey_id,
-            func.max(SurveyVersion.number).label("number"),
-            func.count().label("versions"),
-        )
-        .where(SurveyVersion.survey_id.in_(survey_ids))
-        .group_by(SurveyVersion.survey_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(current.c.survey_id, current.c.versions, func.count(Question.id))
-        .join(
-            SurveyVersion,
-            and_(
-                SurveyVersion.survey_id == current.c.survey_id,
-                SurveyVersion.number == current.c.number,
-            ),
-        )
-        .outerjoin(Question, Question.version_id == SurveyVersion.id)
-        .group_by(current.c.survey_id, current.c.versions)
-    ).all()
-    responses = dict(
-        db.session.execute(
-            select(Response.survey_id, func.count())
-            .where(Response.survey_id.in_(survey_ids))
-            .group_by(Response.survey_id)
-        ).all()
-    )
-    return {
-        survey_id: SurveyCounts(versions, questions, responses.get(survey_id, 0))
-        for survey_id, versions, questions in rows
-    }
 
 
 # What the editor shows ----------------------------------------------------------------------------
@@ -215,11 +133,6 @@ def editor_state(survey: Survey) -> EditorState:
         problems=activation_problems(survey),
         gaps=translation_gaps(survey),
     )
-
-
-def has_answers(version: SurveyVersion) -> bool:
-    """Whether anybody has answered this version (then it is never edited in place)."""
-    return bool(db.session.scalar(select(exists().where(Response.version_id == version.id))))
 
 
 def activation_problems(survey: Survey, default_language: str | None = None) -> list[str]:

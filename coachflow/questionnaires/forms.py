@@ -20,7 +20,8 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
-from coachflow.surveys.builder import (
+from coachflow.questionnaires.models import Question, QuestionType, SurveyKind, SurveyStatus
+from coachflow.questionnaires.services import (
     LANGUAGE_NAMES,
     LANGUAGES,
     MAX_OPTIONS,
@@ -28,7 +29,6 @@ from coachflow.surveys.builder import (
     QuestionInput,
     SurveySettings,
 )
-from coachflow.surveys.models import Question, QuestionType, SurveyKind, SurveyStatus
 
 BLANK = "blank"
 BLANK_OPTION_ROWS = 3  # empty option rows offered below the filled ones
