@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.pool import NullPool
 
+from coachflow.platform.i18n import LANGUAGES
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("COACHFLOW_INSTANCE_DIR", BASE_DIR / "instance"))
 
@@ -115,7 +117,7 @@ class Config:
 
         self.BABEL_DEFAULT_LOCALE = env.get("BABEL_DEFAULT_LOCALE", "en")
         self.BABEL_DEFAULT_TIMEZONE = "UTC"
-        self.LANGUAGES = ("en", "de", "fr")
+        self.LANGUAGES = LANGUAGES
 
         # Served over HTTPS behind a proxy: trust this many X-Forwarded-* hops.
         self.PROXY_HOPS = _int("PROXY_HOPS", 0)

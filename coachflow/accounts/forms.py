@@ -16,12 +16,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from coachflow.accounts.models import Role
+from coachflow.platform.i18n import LANGUAGE_NAMES, LANGUAGES
 
-LANGUAGE_CHOICES = [
-    SelectChoice("en", "English"),
-    SelectChoice("de", "Deutsch"),
-    SelectChoice("fr", "Français"),
-]
+LANGUAGE_CHOICES = [SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
 
 
 def role_choices() -> list[SelectChoice]:

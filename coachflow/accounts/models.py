@@ -16,9 +16,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coachflow.platform.extensions import db
+from coachflow.platform.i18n import languages_check
 from coachflow.platform.time import UTCDateTime, utcnow
-
-LANGUAGES = ("en", "de", "fr")
 
 
 class Role(enum.StrEnum):
@@ -68,7 +67,7 @@ class User(db.Model):
 
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("language IN ('en', 'de', 'fr')", name="language_supported"),
+        CheckConstraint(languages_check("language"), name="language_supported"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
     )
 

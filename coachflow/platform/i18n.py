@@ -7,6 +7,16 @@ from flask_login import current_user
 
 from coachflow.platform.extensions import babel
 
+# The languages CoachFlow speaks, English first: catalogues under coachflow/translations, survey
+# texts, contacts' and users' languages all take their values from here.
+LANGUAGES = ("en", "de", "fr")
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français"}
+
+
+def languages_check(column: str) -> str:
+    """SQL for a check constraint that keeps ``column`` to the supported languages."""
+    return f"{column} IN ({', '.join(repr(code) for code in LANGUAGES)})"
+
 
 def select_locale() -> str:
     """The language to render this request in."""

@@ -20,10 +20,9 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
+from coachflow.platform.i18n import LANGUAGE_NAMES, LANGUAGES
 from coachflow.questionnaires.models import Question, QuestionType, SurveyKind, SurveyStatus
 from coachflow.questionnaires.services import (
-    LANGUAGE_NAMES,
-    LANGUAGES,
     MAX_OPTIONS,
     OptionInput,
     QuestionInput,

@@ -28,6 +28,7 @@ from coachflow.accounts.models import User
 from coachflow.platform import audit
 from coachflow.platform.errors import Conflict, DomainError
 from coachflow.platform.extensions import db
+from coachflow.platform.i18n import LANGUAGE_NAMES, LANGUAGES
 from coachflow.questionnaires import answers
 from coachflow.questionnaires.answers import SurveyPage
 from coachflow.questionnaires.models import (
@@ -41,9 +42,7 @@ from coachflow.questionnaires.models import (
 from coachflow.questionnaires.queries import has_answers
 from coachflow.questionnaires.templates_library import TEMPLATES, fill
 
-LANGUAGES = ("en", "de", "fr")
 # Language names as their speakers write them (also how the language pickers show them).
-LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français"}
 TEXT_KEYS = ("title", "intro", "thanks")
 CHOICE_TYPES = frozenset({QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE})
 

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from coachflow.platform.errors import DomainError
+from coachflow.platform.i18n import LANGUAGE_NAMES
 from coachflow.platform.permissions import get_or_404, requires
 from coachflow.platform.web import apply_domain_error, page_arg
 from coachflow.questionnaires import policy, queries, services
@@ -49,7 +50,7 @@ def survey_labels() -> dict[str, object]:
         "survey_kind_labels": KIND_LABELS,
         "survey_status_labels": STATUS_LABELS,
         "question_type_labels": TYPE_LABELS,
-        "language_names": services.LANGUAGE_NAMES,
+        "language_names": LANGUAGE_NAMES,
     }
 
 

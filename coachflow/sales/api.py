@@ -60,6 +60,7 @@ from coachflow.platform.api.openapi import (
     path_parameter,
     query,
 )
+from coachflow.platform.i18n import LANGUAGES
 from coachflow.platform.permissions import authorize, caller, requires
 from coachflow.platform.problems import VALIDATION, problem
 from coachflow.sales import policy, queries, services
@@ -392,7 +393,7 @@ class Contact(Output):
     account_external_id: str
     name: str
     email: str
-    language: Annotated[str, Field(json_schema_extra={"enum": ["en", "de", "fr"]})]
+    language: Annotated[str, Field(json_schema_extra={"enum": list(LANGUAGES)})]
     opted_out: bool
     opted_out_at: Timestamp | None
     created_at: Timestamp

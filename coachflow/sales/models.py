@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from coachflow.accounts.models import ProductLine, User
 from coachflow.lib.periods import PeriodKind
 from coachflow.platform.extensions import db
+from coachflow.platform.i18n import languages_check
 from coachflow.platform.time import UTCDateTime, utcnow
 
 
@@ -87,7 +88,7 @@ class Contact(db.Model):
 
     __tablename__ = "contacts"
     __table_args__ = (
-        CheckConstraint("language IN ('en', 'de', 'fr')", name="language_supported"),
+        CheckConstraint(languages_check("language"), name="language_supported"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
     )
 

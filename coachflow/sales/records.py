@@ -17,6 +17,7 @@ from typing import Any
 from coachflow.lib.csvio import detect_decimal_separator, parse_date, parse_decimal
 from coachflow.lib.money import exponent, to_minor
 from coachflow.lib.periods import Period, parse_period
+from coachflow.platform.i18n import LANGUAGES
 
 
 def N_(message: str) -> str:
@@ -66,7 +67,6 @@ STAGES = {
     "offen": "open",
     "ouvert": "open",
 }
-LANGUAGES = ("en", "de", "fr")
 # Amounts are stored as 64-bit minor units and counts as 32-bit integers.
 MAX_AMOUNT = Decimal(10) ** 13
 MAX_COUNT = 2**31
