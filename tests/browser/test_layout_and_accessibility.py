@@ -59,7 +59,7 @@ NOT_PAGES = {
     "survey_results.export": "a CSV file",
     "sales_imports.progress_json": "JSON for the progress bar",
 }
-SERIOUS = ("serious", "critical")
+LAPTOP = 1280  # from this width on, every table shows all its columns without scrolling
 RUN_AXE = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
   return result.violations
@@ -67,8 +67,20 @@ RUN_AXE = """async () => {
     .map(v => ({id: v.id, impact: v.impact, help: v.help,
                 targets: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
 }"""
-MEASURE = """() => ({scroll: document.documentElement.scrollWidth,
-                    client: document.documentElement.clientWidth, inner: window.innerWidth})"""
+MEASURE = """() => {
+  const name = el => el.id ? '#' + el.id : el.tagName.toLowerCase() + '.' + el.className;
+  const scrolls = el => el.scrollWidth > el.clientWidth + 1;
+  const boxes = [...document.querySelectorAll('main *')].filter(el =>
+    ['auto', 'scroll'].includes(getComputedStyle(el).overflowX) && scrolls(el));
+  return {
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+    cut: boxes.filter(el => el.querySelector('table'))
+      .map(el => el.getAttribute('aria-label') || name(el)),
+    unnamed: boxes.filter(el => el.tabIndex < 0 || !(el.getAttribute('aria-label')
+      || el.getAttribute('aria-labelledby') || el.querySelector(':scope > figcaption'))).map(name),
+  };
+}"""
 
 
 def page_endpoints(app: Flask) -> list[str]:
@@ -236,7 +248,9 @@ def sign_in(page: Page, role: str) -> None:
 
 
 def problems_on(page: Page, url: str, width: int) -> list[str]:
-    """What is wrong with the page at ``url``: sideways scrolling, axe findings, no page."""
+    """What is wrong with the page at ``url``: no page, sideways scrolling of the page, a table cut
+    off on a laptop, a scrolling box that the keyboard cannot reach or that has no name, and
+    axe-core's serious and critical findings."""
     response = page.goto(url)
     found = []
     expected = 404 if url.startswith(("/teams/999999", "/s/not-")) else 200
@@ -245,6 +259,10 @@ def problems_on(page: Page, url: str, width: int) -> list[str]:
     size = page.evaluate(MEASURE)
     if size["scroll"] > min(size["client"], width):
         found.append(f"{url} ({page.url}): {size['scroll']} px wide in a {width} px window")
+    if width >= LAPTOP and size["cut"]:
+        found.append(f"{url}: tables cut off at {width} px: {', '.join(size['cut'])}")
+    if size["unnamed"]:
+        found.append(f"{url}: boxes that scroll without focus or a name: {size['unnamed']}")
     for finding in page.evaluate(RUN_AXE):
         found.append(
             f"{url}: {finding['impact']} {finding['id']} ({finding['help']}) at "
