@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PO := $(wildcard coachflow/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test test-sqlite test-postgres bench lint translations extract-messages chromium clean
+.PHONY: run test test-sqlite test-postgres bench lint translations extract-messages chromium axe clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,20 @@ chromium:
 	  else echo "Chromium is missing: run 'sudo apt-get install chromium' for the browser tests."; fi; \
 	fi
 
-test: $(STAMP) translations chromium
+# axe-core for the browser suite's accessibility crawl, at the version pinned in its lock file.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  else echo "npm is missing: run 'sudo apt-get install npm' for the accessibility checks."; exit 1; fi; \
+	fi
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+axe: $(AXE)
+
+test: $(STAMP) translations chromium axe
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(TEST_DATABASE_URL)'.replace('+psycopg',''), connect_timeout=3).close()" 2>/dev/null; then \
@@ -62,4 +75,4 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) .pytest_cache $(MO)
+	rm -rf $(VENV) .pytest_cache $(MO) tests/browser/node_modules

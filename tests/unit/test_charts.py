@@ -73,6 +73,15 @@ def test_labels_and_links_are_escaped():
     assert "T &amp; Co" in svg
 
 
+def test_a_chart_whose_bars_are_links_is_a_group_of_links_not_an_image():
+    linked = attainment_bars(
+        [Bar("Anna", 0.5, "50%", href="/sales/reps/1")], title="T", target_label="q", chart_id="x"
+    )
+    assert 'role="group" aria-labelledby="x-title"' in linked
+    assert 'role="img"' not in linked
+    assert '<a href="/sales/reps/1"><g class="chart-row"><title>Anna: 50%</title>' in linked
+
+
 def test_bars_beyond_the_scale_are_drawn_to_its_end_and_marked():
     svg = attainment_bars(
         [Bar("Outlier", 4.0, "400%"), Bar("Anna", 1.0, "100%")],

@@ -62,9 +62,12 @@ def attainment_bars(
     def x(value: float) -> float:
         return round(LABEL_WIDTH + plot * min(max(value, 0.0), top) / top, 1)
 
+    # An image's content is hidden from assistive technology, links included: a chart whose bars
+    # are links is a group of them instead.
+    role = "group" if any(b.href for b in bars) else "img"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
-        f'role="img" aria-labelledby="{chart_id}-title">',
+        f'role="{role}" aria-labelledby="{chart_id}-title">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<line class="chart-axis" x1="{LABEL_WIDTH}" y1="{TOP - 6}" x2="{LABEL_WIDTH}" '
         f'y2="{height - BOTTOM}"/>',
