@@ -24,10 +24,11 @@ from coachflow.lib.periods import Period, PeriodKind
 from coachflow.platform import audit
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
+from coachflow.questionnaires.models import QuestionType, Survey, SurveyKind, SurveyStatus
 from coachflow.sales.models import DealStage, ImportKind, ImportRun, ImportStatus, SuppressionReason
 from coachflow.sales.records import Problem
 from coachflow.sales.suppression import suppress
-from coachflow.surveys.models import AdhocSend, QuestionType, Survey, SurveyKind, SurveyStatus
+from coachflow.surveys.models import AdhocSend
 from tests.conftest import Org
 from tests.factories import PASSWORD, ProductLineFactory, TeamFactory, UserFactory
 from tests.integration.test_api_support import issue_token
