@@ -184,6 +184,20 @@ def test_unreadable_files_are_refused_with_a_reason(app, admin, content, message
         assert message in response.data.decode()
 
 
+def test_a_utf8_file_with_a_stray_byte_is_refused_naming_the_line(app, admin):
+    content = "external_id,name\nA1,René Müller\n".encode() + b"A2,Bad \xff byte\n"
+    response = upload(admin, "accounts", content, "stray.csv")
+    assert response.status_code == 200
+    assert "Line 3 contains characters that are not valid" in response.data.decode()
+
+
+def test_a_value_over_128_kib_is_named_with_its_size_and_line(app, admin):
+    upload(admin, "accounts", b'a,b\nA1,"' + b"x" * 200_000 + b'"\n', "long.csv")
+    run_id = latest_run(app)
+    page = admin.get(check(admin, run_id, field_external_id="a", field_name="b").location)
+    assert "Line 2 has a value longer than 128 KiB" in page.data.decode()
+
+
 def test_a_file_above_the_limit_is_refused(app, admin):
     app.config["IMPORT_MAX_BYTES"] = 2000
     response = upload(admin, "accounts", b"external_id,name\n" + b"A,B\n" * 1000, "big.csv")
