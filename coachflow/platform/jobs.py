@@ -82,6 +82,13 @@ def init_celery(app: Flask) -> Celery:
                 )
                 raise self.retry(exc=error, countdown=wait, max_retries=RETRIES) from error
 
+        def retry(self, *args: Any, countdown: float | None = None, **options: Any) -> Any:
+            # Redis hands a message that waits longer than its visibility timeout to a worker
+            # again, so a longer wait (``send_mail`` backs off up to an hour) would run it twice.
+            if countdown is not None:
+                countdown = min(countdown, longest_wait(app))
+            return super().retry(*args, countdown=countdown, **options)
+
     broker = app.config["REDIS_URL"]
     celery_app = Celery(app.import_name, task_cls=FlaskTask)
     celery_app.conf.update(
@@ -114,6 +121,12 @@ def _redelivery_options(seconds: int) -> dict[str, int]:
         "unacked_restore_interval": max(1, min(60, seconds // 10)),
         "unacked_restore_throttle": 1,
     }
+
+
+def longest_wait(app: Flask) -> float:
+    """The longest a job may wait before its next try: nine tenths of the visibility timeout."""
+    options = app.extensions["celery"].conf.broker_transport_options or {}
+    return 0.9 * options.get("visibility_timeout", DEFAULT_REDELIVERY)
 
 
 def add_lease(app: Flask, seconds: float) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import logging
 
+import celery
 import click
 import pytest
 from sqlalchemy import insert, select
@@ -186,6 +187,21 @@ def test_a_job_gives_up_loudly_when_the_database_stays_away(app, caplog):
     assert len(tries) == jobs.RETRIES + 1
     assert "gave up after 9 tries" in caplog.text
     assert "job tests.down failed" in caplog.text
+
+
+def test_no_retry_waits_so_long_that_redis_would_deliver_the_job_twice(database_url, monkeypatch):
+    app = make_app(database_url, REDIS_URL="redis://127.0.0.1:6379/11")
+    timeout = app.extensions["celery"].conf.broker_transport_options["visibility_timeout"]
+    assert jobs.longest_wait(app) < timeout
+    scheduled: list[float] = []
+    monkeypatch.setattr(
+        celery.Task, "retry", lambda self, *args, countdown=None, **kw: scheduled.append(countdown)
+    )
+
+    # The mail job backs off up to an hour after SMTP errors.
+    app.extensions["celery"].tasks["coachflow.send_mail"].retry(exc=OSError(), countdown=3600)
+
+    assert scheduled == [jobs.longest_wait(app)]
 
 
 def test_retry_waits_grow_and_stop_at_two_minutes():
