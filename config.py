@@ -99,9 +99,13 @@ class Config:
         )
         # Connections each process keeps open: at least gunicorn's --threads, or connections
         # beyond the pool are opened and closed for every request.
+        # A connection is checked before use (one a proxy or a restart dropped is replaced) and
+        # replaced after DATABASE_POOL_RECYCLE seconds, before a proxy's idle timeout (often 5
+        # minutes or more) closes it.
         self.SQLALCHEMY_ENGINE_OPTIONS = {
             "pool_pre_ping": True,
             "pool_size": _int("DATABASE_POOL_SIZE", 5),
+            "pool_recycle": _int("DATABASE_POOL_RECYCLE", 240),
         }
         self.REDIS_URL = env.get("REDIS_URL") or None
 
@@ -134,6 +138,9 @@ class Config:
         self.TRUSTED_HOSTS = _list("TRUSTED_HOSTS") or default_trusted_hosts(self.PUBLIC_BASE_URL)
 
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+        # A form (not a file in it) may have this many fields and bytes; beyond: a 413.
+        self.MAX_FORM_PARTS = _int("MAX_FORM_PARTS", 1000)
+        self.MAX_FORM_MEMORY_SIZE = _int("MAX_FORM_MEMORY_SIZE", 2 * 1024 * 1024)
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
         self.PASSWORD_HASH_METHOD = env.get("PASSWORD_HASH_METHOD", "scrypt")
@@ -153,9 +160,17 @@ class Config:
         self.IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
         # Without a broker, long jobs run on a thread of the web process; inline when set.
         self.JOBS_INLINE = _flag("JOBS_INLINE")
+        # Without a broker, the app runs the periodic work (reminders, retries, expiry) itself;
+        # turn it off when cron or another process does it. The interval of every periodic
+        # task can be replaced (seconds; the tests run them every second).
+        self.EMBEDDED_SCHEDULER = _flag("EMBEDDED_SCHEDULER", True)
+        self.JOBS_PERIODIC_SECONDS = _int("JOBS_PERIODIC_SECONDS", 0) or None
         # Survey mail-out: how long to wait on the SMTP server, and the days a contact is left
         # alone after any invitation.
         self.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
+        # How long a claimed batch of the mail-out is held before another worker may take it
+        # (longer than a batch takes to send); a lost job is delivered again just after it.
+        self.MAIL_LEASE_SECONDS = _int("MAIL_LEASE_SECONDS", 15 * 60)
         self.SURVEY_THROTTLE_DAYS = _int("SURVEY_THROTTLE_DAYS", 90)
 
 

@@ -291,8 +291,12 @@ def gunicorn(database_url: str, options: tuple[str, ...] = (), settings: dict | 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "MAIL_SERVER")}
     with tempfile.TemporaryDirectory() as instance:
+        # No periodic work beside the measurement (without a broker the app would tick itself).
         env.update(
-            DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY, COACHFLOW_INSTANCE_DIR=instance
+            DATABASE_URL=database_url,
+            SECRET_KEY=SECRET_KEY,
+            COACHFLOW_INSTANCE_DIR=instance,
+            EMBEDDED_SCHEDULER="0",
         )
         env.update(settings or {})
         server = subprocess.Popen(

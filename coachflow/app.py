@@ -23,6 +23,7 @@ from coachflow.platform.jobs import init_celery
 from coachflow.platform.mailing import init_mailing
 from coachflow.platform.navigation import init_templates
 from coachflow.platform.permissions import check_every_view_declares_an_action
+from coachflow.platform.scheduler import init_scheduler
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,6 +107,8 @@ def create_app(config: object | None = None) -> Flask:
     register_domains(app)
     register_errorhandlers(app)
     register_security_headers(app)
+    # Last: the periodic tasks are known once every domain has registered.
+    init_scheduler(app)
     return app
 
 
@@ -127,6 +130,7 @@ def register_extensions(app: Flask) -> None:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.session_interface = SessionInterface()
+    app.request_class = web.Request
     # Before CSRFProtect parses the form, so that an upload's larger limit applies to it.
     web.init_upload_limits(app)
 

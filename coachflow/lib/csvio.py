@@ -44,6 +44,12 @@ _DELIMITERS = ",;\t|"
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _MAX_CONTROL_CHAR_SHARE = 0.05
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes kept by the "surrogateescape" handler
+# A character of two to four bytes as UTF-8 writes it (RFC 3629); Windows-1252 text seldom has one.
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
 
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -68,7 +74,7 @@ class CsvFormatError(Exception):
     """A problem with the file's format; `code` and `params` let the app show a translated message.
 
     Codes: empty, binary, encoding, no_header, blank_header, duplicate_header, malformed,
-    too_many_fields.
+    field_too_large, too_many_fields.
     """
 
     def __init__(self, code: str, message: str, **params: object) -> None:
@@ -255,12 +261,24 @@ def _detect_encoding(sample: bytes, at_eof: bool) -> tuple[str, int, str]:
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
             return encoding, bom_length, decoder.decode(sample[bom_length:], final=at_eof)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as error:
+            if encoding == "utf-8" and _mostly_utf8(sample):
+                # Read as Windows-1252, every other accented letter would be garbled.
+                raise _encoding_error("utf-8", sample.count(b"\n", 0, error.start) + 1) from None
             continue
     raise CsvFormatError(
         "encoding",
         "The file's text encoding is not supported. Save it as UTF-8 CSV and try again.",
     )
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """Whether the non-ASCII bytes of ``sample`` are mostly well-formed UTF-8 characters (a
+    UTF-8 file with a stray byte) rather than single Windows-1252 letters."""
+    sequences = _UTF8_SEQUENCE.findall(sample)
+    high_bytes = sum(1 for byte in sample if byte >= 0x80)
+    in_sequences = sum(len(sequence) for sequence in sequences)
+    return len(sequences) > 0 and len(sequences) >= high_bytes - in_sequences
 
 
 def _looks_binary(text: str) -> bool:
@@ -314,6 +332,8 @@ def _records(text: io.TextIOWrapper, delimiter: str) -> Iterator[tuple[int, list
         except StopIteration:
             return
         except csv.Error as error:
+            if "field limit" in str(error):
+                raise _field_too_large(line) from error
             raise CsvFormatError(
                 "malformed",
                 f"Line {line} is not valid CSV ({error}). Check its quotation marks.",
@@ -327,6 +347,17 @@ def _records(text: io.TextIOWrapper, delimiter: str) -> Iterator[tuple[int, list
         if any(value.strip() for value in fields):
             yield line, fields
         line = reader.line_num + 1
+
+
+def _field_too_large(line: int) -> CsvFormatError:
+    limit = csv.field_size_limit()
+    return CsvFormatError(
+        "field_too_large",
+        f"Line {line} has a value longer than {limit:,} characters ({limit // 1024} KiB), the "
+        "most one value may hold. Shorten it, or check that its quotation marks are closed.",
+        line=line,
+        limit_kib=limit // 1024,
+    )
 
 
 def _encoding_error(encoding: str, line: int) -> CsvFormatError:

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
+from coachflow.platform.web import FormNotUtf8
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,16 @@ def register(app: Flask) -> None:
             _(
                 "This form has expired or was sent from another site. Reload the page and send "
                 "it again."
+            ),
+        )
+
+    @app.errorhandler(FormNotUtf8)
+    def form_not_utf8(error: FormNotUtf8):
+        return render_error(
+            400,
+            _(
+                "The form contained characters that are not valid UTF-8 text, so it was not "
+                "read. Reload the page and send it again."
             ),
         )
 

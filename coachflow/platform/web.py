@@ -4,11 +4,15 @@ the absolute links that mail carries."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+from typing import IO, Any
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import Flask, abort, current_app, flash, request
+from flask import Request as FlaskRequest
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
 from werkzeug.routing import IntegerConverter
 
 from coachflow.platform.errors import DomainError
@@ -50,6 +54,46 @@ def init_upload_limits(app: Flask) -> None:
         limits = app.extensions.get("coachflow.upload_limits", {})
         if request.endpoint in limits:
             request.max_content_length = limits[request.endpoint]
+
+
+class FormNotUtf8(BadRequest):
+    """A form body with bytes that are not UTF-8 text: refused, rather than read as empty."""
+
+
+class _FormParser(FormDataParser):
+    """Werkzeug's form parser, but a URL-encoded body that is not UTF-8 is a 400 (Werkzeug reads
+    it as an empty form, so an answer given would be reported missing), and one with more fields
+    or bytes than the limits for ``multipart/form-data`` (``MAX_FORM_PARTS``,
+    ``MAX_FORM_MEMORY_SIZE``) is a 413 before it is parsed. Multipart text fields that are not
+    UTF-8 are refused the same way."""
+
+    def _parse_urlencoded(
+        self, stream: IO[bytes], mimetype: str, content_length: int | None, options: Any
+    ) -> Any:
+        body = stream.read()
+        if self.max_form_memory_size is not None and len(body) > self.max_form_memory_size:
+            raise RequestEntityTooLarge()
+        if self.max_form_parts is not None and body.count(b"&") >= self.max_form_parts:
+            raise RequestEntityTooLarge()
+        try:
+            items = parse_qsl(body.decode(), keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            raise FormNotUtf8() from None
+        return stream, self.cls(items), self.cls()
+
+    def _parse_multipart(
+        self, stream: IO[bytes], mimetype: str, content_length: int | None, options: Any
+    ) -> Any:
+        stream, form, files = super()._parse_multipart(stream, mimetype, content_length, options)
+        if any("\ufffd" in value for _name, value in form.items(multi=True)):
+            raise FormNotUtf8()
+        return stream, form, files
+
+
+class Request(FlaskRequest):
+    """The app's request: forms are read by :class:`_FormParser`."""
+
+    form_data_parser_class = _FormParser
 
 
 def external_url(endpoint: str, **values: object) -> str:

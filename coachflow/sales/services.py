@@ -50,6 +50,10 @@ FORMAT_MESSAGES = {
     "blank_header": N_("Column %(position)s has no name in the first line."),
     "duplicate_header": N_("The column “%(name)s” appears twice in the first line."),
     "malformed": N_("Line %(line)s cannot be read as CSV (a quote is probably not closed)."),
+    "field_too_large": N_(
+        "Line %(line)s has a value longer than %(limit_kib)s KiB, the most one value may hold. "
+        "Shorten it, or check that its quotation marks are closed."
+    ),
     "too_many_fields": N_("This row has %(found)d values but the header has %(expected)d columns."),
 }
 

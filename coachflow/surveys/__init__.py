@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 def register(app: Flask) -> None:
     """Add the surveys domain to ``app``: pages, the public answer page, jobs, commands."""
     from coachflow.platform.demo import add_demo
-    from coachflow.platform.jobs import add_periodic
+    from coachflow.platform.jobs import add_lease, add_periodic
     from coachflow.platform.navigation import NavEntry, add_navigation
     from coachflow.questionnaires.queries import register_answer_counter
     from coachflow.surveys import (  # noqa: F401
@@ -42,6 +42,8 @@ def register(app: Flask) -> None:
     # Due sends and retries, reminders, expiries.
     add_periodic(app, sending.TICK, 300.0)
     register_answer_counter(app, queries.ANSWER_COUNTER)
+    # A mail-out lost with its worker comes back when the batch it claimed is free again.
+    add_lease(app, app.config.get("MAIL_LEASE_SECONDS") or sending.LEASE.total_seconds())
     add_navigation(
         app,
         NavEntry(

@@ -14,13 +14,13 @@ browser's, because the view renders inside ``force_locale(page.language)``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from flask_babel import lazy_gettext as _l
@@ -47,7 +47,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from coachflow.lib import tokens
@@ -88,6 +88,9 @@ answer_rows = Answer.__table__
 survey_rows = Survey.__table__
 version_rows = SurveyVersion.__table__
 question_rows = Question.__table__
+
+
+T = TypeVar("T")
 
 
 # Why a link cannot be answered ------------------------------------------------------------
@@ -168,17 +171,20 @@ def open_invitation(token: str) -> SurveyPage:
     Raises ``InvalidLink`` (404), ``AlreadyAnswered`` (200), ``SurveyClosed`` or ``LinkExpired``
     (410).
     """
-    with _link_connection() as connection:
-        link = _find(token, questions=True, connection=connection)
-        _check_open(link)
-        if link.opened_at is None:
-            # One conditional UPDATE: a concurrent answer's "answered" is never overwritten.
-            _run(
-                connection,
-                _statements().mark_opened,
-                {"invitation": link.invitation_id, "now": utcnow()},
-            )
-            connection.commit()
+    return _on_live_connection(lambda connection: _open(connection, token))
+
+
+def _open(connection: Connection, token: str) -> SurveyPage:
+    link = _find(token, questions=True, connection=connection)
+    _check_open(link)
+    if link.opened_at is None:
+        # One conditional UPDATE: a concurrent answer's "answered" is never overwritten.
+        _run(
+            connection,
+            _statements().mark_opened,
+            {"invitation": link.invitation_id, "now": utcnow()},
+        )
+        connection.commit()
     return link.page
 
 
@@ -189,21 +195,24 @@ def submit(token: str, values: Mapping[str, Sequence[str]]) -> SurveyPage:
     Raises ``AnswersRefused`` (422) naming each problem, or a ``LinkProblem``; after a refusal
     nothing is stored. Returns the page, whose ``thanks`` the thank-you page shows.
     """
-    with _link_connection() as connection:
-        link = _find(token, questions=True, connection=connection)
-        _check_open(link, resubmitted=True)
-        answers = check_answers(link.page, values)
-        try:
-            _store(connection, link, answers)
-            connection.commit()
-        except (IntegrityError, psycopg.IntegrityError):
-            connection.rollback()
-            # Another submission for this invitation committed first: keep it, tell this one
-            # kindly.
-            kept = _run(connection, _statements().kept, {"invitation": link.invitation_id})
-            if kept:
-                raise AlreadyAnswered(link.page, resubmitted=True) from None
-            raise
+    return _on_live_connection(lambda connection: _submit(connection, token, values))
+
+
+def _submit(connection: Connection, token: str, values: Mapping[str, Sequence[str]]) -> SurveyPage:
+    link = _find(token, questions=True, connection=connection)
+    _check_open(link, resubmitted=True)
+    answers = check_answers(link.page, values)
+    try:
+        _store(connection, link, answers)
+        connection.commit()
+    except (IntegrityError, psycopg.IntegrityError):
+        connection.rollback()
+        # Another submission for this invitation committed first: keep it, tell this one
+        # kindly.
+        kept = _run(connection, _statements().kept, {"invitation": link.invitation_id})
+        if kept:
+            raise AlreadyAnswered(link.page, resubmitted=True) from None
+        raise
     return link.page
 
 
@@ -427,6 +436,35 @@ def _link_connection() -> Iterator[Connection]:
         if connection.dialect.name == "postgresql":
             connection.execution_options(isolation_level="AUTOCOMMIT")
         yield connection
+
+
+def _on_live_connection(use: Callable[[Connection], T]) -> T:
+    """``use(connection)`` on a pooled connection; if the connection turns out to be lost (the
+    database restarted, a proxy or an administrator dropped it), once more on a fresh one.
+
+    Safe to repeat: reading is, marking opened is conditional, and an answer is stored by one
+    statement (or one transaction) that the unique key on its invitation lets commit only once.
+    """
+    with _link_connection() as connection:
+        try:
+            return use(connection)
+        except (DBAPIError, psycopg.OperationalError) as error:
+            if not _lost(connection, error):
+                raise
+            connection.invalidate()
+    with _link_connection() as connection:
+        return use(connection)
+
+
+def _lost(connection: Connection, error: Exception) -> bool:
+    """Whether ``error`` means the connection is gone (rather than a bad statement)."""
+    if isinstance(error, DBAPIError):
+        return bool(error.connection_invalidated)
+    try:
+        driver = connection.connection.driver_connection
+    except DBAPIError:
+        return True
+    return bool(getattr(driver, "broken", False) or getattr(driver, "closed", False))
 
 
 def _run(

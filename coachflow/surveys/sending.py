@@ -57,7 +57,7 @@ TICK = "coachflow.surveys_tick"
 # Each batch costs a claim, a load, an outcome write and an SMTP handshake; 500 keeps those
 # under a tenth of the sending time while a failed batch stays small.
 BATCH_SIZE = 500
-# How long a claimed batch is held: longer than any batch takes to send.
+# How long a claimed batch is held: longer than any batch takes to send (``MAIL_LEASE_SECONDS``).
 LEASE = datetime.timedelta(minutes=15)
 # Waits after the 1st, 2nd, … failed attempt; after the last, an invitation stays failed.
 BACKOFF = (
@@ -190,6 +190,12 @@ def resend_failed(survey: Survey, by: Any, *, invitation_id: int | None = None) 
 # Claiming a batch --------------------------------------------------------------------------------
 
 
+def lease() -> datetime.timedelta:
+    """How long a claimed batch is held before another worker may take it."""
+    seconds = current_app.config.get("MAIL_LEASE_SECONDS")
+    return datetime.timedelta(seconds=seconds) if seconds else LEASE
+
+
 def _claim(statuses: Sequence[InvitationStatus], batch_size: int) -> list[int]:
     """Take up to ``batch_size`` due invitations in ``statuses`` for this worker (committed).
 
@@ -218,7 +224,7 @@ def _claim(statuses: Sequence[InvitationStatus], batch_size: int) -> list[int]:
         claimed += db.session.scalars(
             update(Invitation)
             .where(Invitation.id.in_(due.scalar_subquery()))
-            .values(next_attempt_at=now + LEASE)
+            .values(next_attempt_at=now + lease())
             .returning(Invitation.id)
             .execution_options(synchronize_session=False)
         ).all()

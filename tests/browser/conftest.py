@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -23,10 +27,31 @@ CHROMIUM_ARGS = [
 ]
 
 
+def read_whole(app: WSGIApplication) -> WSGIApplication:
+    """``app`` with each response read and closed before the server sends it.
+
+    When a browser drops a connection mid-response, Werkzeug's development server stops before
+    it closes the response, and a static file left open warns (a ``ResourceWarning``) when it is
+    collected, which fails whichever test is running then. A page is small: reading it first
+    costs nothing here.
+    """
+
+    def whole(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        response = app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            close = getattr(response, "close", None)
+            if close is not None:
+                close()
+
+    return whole
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """Serve the test app on a free local port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

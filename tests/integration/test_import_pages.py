@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from coachflow.platform.extensions import db
+from coachflow.sales import services
 from coachflow.sales.models import Deal, ImportMapping, ImportRun, ImportStatus
 from tests.factories import ProductLineFactory
 from tests.helpers import csrf_token
@@ -102,6 +104,52 @@ def test_upload_check_and_import_a_german_file(app, admin):
         assert db.session.scalar(select(ImportMapping.name)) == "Our CRM deals"
 
 
+def test_an_import_whose_database_connection_dropped_is_tried_again_and_finishes(
+    app, admin, monkeypatch
+):
+    upload(admin, "deals", (DATA / "german_deals.csv").read_bytes(), "deals.csv")
+    run_id = latest_run(app)
+    check(admin, run_id)
+    real = services.import_records
+    calls: list[bool] = []
+
+    def drops_once(*args, **kwargs):
+        calls.append(kwargs["dry_run"])
+        if not kwargs["dry_run"] and calls.count(False) == 1:
+            raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "import_records", drops_once)
+    admin.post(
+        f"/sales/imports/{run_id}/start",
+        data={"csrf_token": csrf_token(admin, f"/sales/imports/{run_id}")},
+    )
+
+    assert calls.count(False) == 2
+    page = admin.get(f"/sales/imports/{run_id}").data.decode()
+    assert "3 rows imported: 3 new, 0 updated." in page
+    with app.app_context():
+        assert len(db.session.scalars(select(Deal)).all()) == 3
+
+
+def test_an_import_that_fails_for_good_says_so_on_its_page(app, admin, monkeypatch):
+    upload(admin, "deals", (DATA / "german_deals.csv").read_bytes(), "deals.csv")
+    run_id = latest_run(app)
+    check(admin, run_id)
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(services, "import_records", broken)
+    admin.post(
+        f"/sales/imports/{run_id}/start",
+        data={"csrf_token": csrf_token(admin, f"/sales/imports/{run_id}")},
+    )
+
+    page = admin.get(f"/sales/imports/{run_id}").data.decode()
+    assert "The import stopped on an unexpected error. Nothing was written." in page
+
+
 def test_a_salesforce_export_imports_through_the_page(app, admin):
     upload(admin, "deals", (DATA / "salesforce_deals.csv").read_bytes(), "sf.csv")
     run_id = latest_run(app)
@@ -182,6 +230,20 @@ def test_unreadable_files_are_refused_with_a_reason(app, admin, content, message
     else:
         assert response.status_code == 200
         assert message in response.data.decode()
+
+
+def test_a_utf8_file_with_a_stray_byte_is_refused_naming_the_line(app, admin):
+    content = "external_id,name\nA1,René Müller\n".encode() + b"A2,Bad \xff byte\n"
+    response = upload(admin, "accounts", content, "stray.csv")
+    assert response.status_code == 200
+    assert "Line 3 contains characters that are not valid" in response.data.decode()
+
+
+def test_a_value_over_128_kib_is_named_with_its_size_and_line(app, admin):
+    upload(admin, "accounts", b'a,b\nA1,"' + b"x" * 200_000 + b'"\n', "long.csv")
+    run_id = latest_run(app)
+    page = admin.get(check(admin, run_id, field_external_id="a", field_name="b").location)
+    assert "Line 2 has a value longer than 128 KiB" in page.data.decode()
 
 
 def test_a_file_above_the_limit_is_refused(app, admin):

@@ -237,6 +237,27 @@ def test_latin_text_after_an_ascii_sample_is_reported_with_its_line() -> None:
     assert "Line 22" in str(caught.value)
 
 
+def test_utf8_file_with_one_stray_byte_is_refused_naming_its_line_not_read_as_windows_1252():
+    data = (
+        "Name,City\nRené,Genève\nJosé,Málaga\n".encode() + b"Bad \xff byte,Oslo\n" + b"Ann,Bonn\n"
+    )
+
+    error = error_from_open(data)
+
+    assert error.code == "encoding"
+    assert error.params == {"line": 4, "encoding": "utf-8"}
+    assert "Line 4" in str(error)
+
+
+def test_windows_1252_file_with_a_letter_that_looks_like_utf8_is_still_read() -> None:
+    data = "Name,City\nRené,Genève\nMüller,Köln\nÃ©tude,Lyon\n".encode("cp1252")
+
+    source = open_bytes(data)
+
+    assert source.encoding == "cp1252"
+    assert [values["Name"] for _line, values in source.rows()] == ["René", "Müller", "Ã©tude"]
+
+
 def test_file_in_an_unsupported_encoding_is_rejected() -> None:
     error = error_from_open(b"Account\nM\x81ller\n")
 
@@ -299,6 +320,17 @@ def test_unclosed_quote_is_reported_with_the_line_where_it_starts() -> None:
     assert caught.value.code == "malformed"
     assert caught.value.params["line"] == 3
     assert str(caught.value).startswith("Line 3 is not valid CSV")
+
+
+def test_a_quoted_value_over_128_kib_is_refused_naming_the_limit_and_its_line() -> None:
+    source = open_bytes(b'Account,Notes\nAcme,short\nGlobex,"' + b"x" * 200_000 + b'"\n')
+
+    with pytest.raises(CsvFormatError) as caught:
+        list(source.rows())
+
+    assert caught.value.code == "field_too_large"
+    assert caught.value.params == {"line": 3, "limit_kib": 128}
+    assert str(caught.value).startswith("Line 3 has a value longer than 131,072 characters")
 
 
 # --- open_csv: files that cannot be imported --------------------------------------------------

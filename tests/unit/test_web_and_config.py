@@ -50,9 +50,15 @@ def test_configuration_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "from-the-environment")
     monkeypatch.setenv("MAIL_SERVER", "smtp.example.com")
     monkeypatch.setenv("DATABASE_POOL_SIZE", "8")
+    monkeypatch.setenv("DATABASE_POOL_RECYCLE", "120")
     config = Config()
     assert config.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://app@db/coachflow"
-    assert config.SQLALCHEMY_ENGINE_OPTIONS == {"pool_pre_ping": True, "pool_size": 8}
+    # Checked before use and replaced before a proxy's idle timeout drops it.
+    assert config.SQLALCHEMY_ENGINE_OPTIONS == {
+        "pool_pre_ping": True,
+        "pool_size": 8,
+        "pool_recycle": 120,
+    }
     assert config.REDIS_URL == "redis://cache:6379/0"
     assert config.RATELIMIT_STORAGE_URI == "redis://cache:6379/0"
     assert config.SECRET_KEY == "from-the-environment"
