@@ -6,135 +6,30 @@ page whose access was never decided.
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from coachflow.accounts import services
 from coachflow.accounts.models import ApiToken, User
-from coachflow.app import create_app
+from coachflow.app import DOMAINS, create_app
 from coachflow.platform.extensions import db
 from coachflow.sales.models import CustomerAccount
 from tests.conftest import TEST_DB, Org
+from tests.integration.routes import ROLES
 from tests.integration.test_api_support import issue_token
 
-ROLES = ("anonymous", "rep", "other_rep", "manager", "other_manager", "hr", "admin")
 
-# Outcome letters, in ROLES order: A = allowed, D = 403 refused (the role may not do this),
-# N = 404 (the role may, but this record is outside the person's scope: it looks like an unknown
-# id), L = sent to sign in, T = 401 with a Bearer challenge (the REST API: a session never
-# authenticates it).
-PUBLIC = "AAAAAAA"
-SIGNED_IN = "LAAAAAA"
-ADMIN_ONLY = "LDDDDDA"
-BEARER_ONLY = "TTTTTTT"
-SURVEY_BUILDERS = "LDDAAAA"  # MANAGE_SURVEYS: managers, HR and admin
-SURVEY_OWNER = "LDDANAA"  # one survey: its owner (the org's manager), HR and admin
-APPROVERS = "LDDDDAA"  # APPROVE_ADHOC_SENDS: HR and admin
+def _matrix() -> dict[str, tuple[str, dict[str, str]]]:
+    """Every domain's rows, in the order of ``coachflow.app.DOMAINS``, and the platform's."""
+    rows: dict[str, tuple[str, dict[str, str]]] = {}
+    for name in ("platform", *DOMAINS):
+        rows.update(importlib.import_module(f"tests.integration.routes.{name}").ROWS)
+    return rows
 
-MATRIX: dict[str, tuple[str, dict[str, str]]] = {
-    # endpoint: (outcomes, URL arguments by name of an Org attribute or a literal)
-    "static": (PUBLIC, {"filename": "css/app.css"}),
-    "home.index": (SIGNED_IN, {}),
-    "health.healthz": (PUBLIC, {}),
-    "health.ping": (PUBLIC, {}),
-    "auth.login": (PUBLIC, {}),
-    "auth.logout": (PUBLIC, {}),
-    "auth.forgot_password": (PUBLIC, {}),
-    "auth.reset_link": (PUBLIC, {"token": "@reset_token"}),
-    "auth.reset_password": (PUBLIC, {}),
-    "accounts.account": (SIGNED_IN, {}),
-    "accounts.teams": (SIGNED_IN, {}),
-    # team "North": its manager and rep, HR and admin see it; the other team's people do not.
-    "accounts.team": ("LANANAA", {"team_id": "team"}),
-    "accounts.new_team": (ADMIN_ONLY, {}),
-    "accounts.edit_team": (ADMIN_ONLY, {"team_id": "team"}),
-    "accounts.users": (ADMIN_ONLY, {}),
-    "accounts.new_user": (ADMIN_ONLY, {}),
-    "accounts.edit_user": (ADMIN_ONLY, {"user_id": "other_rep"}),
-    "accounts.deactivate_user": (ADMIN_ONLY, {"user_id": "other_rep"}),
-    "accounts.reactivate_user": (ADMIN_ONLY, {"user_id": "other_rep"}),
-    "accounts.send_password_link": (ADMIN_ONLY, {"user_id": "other_rep"}),
-    "accounts.product_lines": (ADMIN_ONLY, {}),
-    "accounts.edit_product_line": (ADMIN_ONLY, {"line_id": "product_line"}),
-    "accounts.audit_log": (ADMIN_ONLY, {}),
-    "accounts.settings": (ADMIN_ONLY, {}),
-    "api_tokens.index": (ADMIN_ONLY, {}),
-    "api_tokens.revoke": (ADMIN_ONLY, {"token_id": "@api_token"}),
-    # Survey links: the token is the credential, so whoever holds one may answer (no sign-in).
-    "public.answer": (PUBLIC, {"token": "@survey_token"}),
-    "public.thanks": (PUBLIC, {"token": "@survey_token"}),
-    "public.unsubscribe": (PUBLIC, {"token": "@survey_token"}),
-    # Survey builder: a manager their own surveys (the org's manager owns "@survey"), HR/admin all.
-    "surveys.index": (SURVEY_BUILDERS, {}),
-    "surveys.new": (SURVEY_BUILDERS, {}),
-    "surveys.edit": (SURVEY_OWNER, {"survey_id": "@survey"}),
-    "surveys.add_question": (SURVEY_OWNER, {"survey_id": "@survey"}),
-    "surveys.edit_question": (
-        SURVEY_OWNER,
-        {"survey_id": "@survey", "question_id": "@survey_question"},
-    ),
-    "surveys.delete_question": (
-        SURVEY_OWNER,
-        {"survey_id": "@survey", "question_id": "@survey_question"},
-    ),
-    "surveys.move_question": (
-        SURVEY_OWNER,
-        {"survey_id": "@survey", "question_id": "@survey_question"},
-    ),
-    "surveys.texts": (SURVEY_OWNER, {"survey_id": "@survey"}),
-    "surveys.settings": (SURVEY_OWNER, {"survey_id": "@survey"}),
-    "surveys.activate": (SURVEY_OWNER, {"survey_id": "@survey"}),
-    "surveys.close": (SURVEY_OWNER, {"survey_id": "@survey"}),
-    "surveys.preview": (SURVEY_OWNER, {"survey_id": "@survey"}),
-    # Sending a survey: the same people as its builder (an empty confirm or resend redirects).
-    "survey_sending.send": (SURVEY_OWNER, {"survey_id": "@survey"}),
-    "survey_sending.confirm": (SURVEY_OWNER, {"survey_id": "@survey"}),
-    "survey_sending.invitations": (SURVEY_OWNER, {"survey_id": "@survey"}),
-    "survey_sending.resend": (SURVEY_OWNER, {"survey_id": "@survey"}),
-    # A manager's send to pasted addresses, held for approval: HR and admin decide.
-    "survey_sending.approvals": (APPROVERS, {}),
-    "survey_sending.approve": (APPROVERS, {"send_id": "@adhoc_send"}),
-    "survey_sending.reject": (APPROVERS, {"send_id": "@adhoc_send"}),
-    # Survey results: everyone signed in; the figures inside are scoped to visible_sellers(user).
-    "survey_results.overview": (SIGNED_IN, {}),
-    "survey_results.survey": (SIGNED_IN, {"survey_id": "@results_survey"}),
-    "survey_results.export": (SIGNED_IN, {"survey_id": "@results_survey"}),
-    "contact_privacy.index": (ADMIN_ONLY, {}),
-    "contact_privacy.export": (ADMIN_ONLY, {}),
-    "contact_privacy.erase": (ADMIN_ONLY, {}),
-    "contact_privacy.suppressions": (ADMIN_ONLY, {}),
-    "api.openapi": (PUBLIC, {}),
-    # The REST API: bearer tokens only; test_api_*.py check what each token may do.
-    "api.list_accounts": (BEARER_ONLY, {}),
-    "api.get_account": (BEARER_ONLY, {"external_id": "A1"}),
-    "api.put_account": (BEARER_ONLY, {"external_id": "A1"}),
-    "api.batch_accounts": (BEARER_ONLY, {}),
-    "api.list_contacts": (BEARER_ONLY, {}),
-    "api.get_contact": (BEARER_ONLY, {"external_id": "C1"}),
-    "api.put_contact": (BEARER_ONLY, {"external_id": "C1"}),
-    "api.batch_contacts": (BEARER_ONLY, {}),
-    "api.list_deals": (BEARER_ONLY, {}),
-    "api.get_deal": (BEARER_ONLY, {"external_id": "D1"}),
-    "api.put_deal": (BEARER_ONLY, {"external_id": "D1"}),
-    "api.batch_deals": (BEARER_ONLY, {}),
-    "api.list_quotas": (BEARER_ONLY, {}),
-    "api.create_quota": (BEARER_ONLY, {}),
-    "api.get_quota": (BEARER_ONLY, {"quota_id": "1"}),
-    "api.put_quota": (BEARER_ONLY, {"quota_id": "1"}),
-    "api.batch_quotas": (BEARER_ONLY, {}),
-    "api.list_surveys": (BEARER_ONLY, {}),
-    "api.create_invitations": (BEARER_ONLY, {"survey_id": "@survey"}),
-    "sales_imports.index": (ADMIN_ONLY, {}),
-    # Sales: everyone signed in has a sales page (a rep is sent on to their own); a rep's page
-    # and their account's page are for them, their manager, HR and admin.
-    "sales.overview": (SIGNED_IN, {}),
-    "sales.rep": ("LANANAA", {"rep_id": "rep"}),
-    "sales.account": ("LANANAA", {"account_id": "@rep_account"}),
-    "sales_imports.new": (ADMIN_ONLY, {}),
-    "sales_imports.columns": (ADMIN_ONLY, {"run_id": "@import_run"}),
-    "sales_imports.show": (ADMIN_ONLY, {"run_id": "@import_run"}),
-    "sales_imports.start": (ADMIN_ONLY, {"run_id": "@import_run"}),
-    "sales_imports.progress_json": (ADMIN_ONLY, {"run_id": "@import_run"}),
-}
+
+# endpoint: (outcomes, URL arguments by name of an Org attribute or a literal)
+MATRIX = _matrix()
 
 
 def _routes() -> list[tuple[str, str, str]]:
