@@ -57,6 +57,8 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "accounts.edit_product_line": (ADMIN_ONLY, {"line_id": "product_line"}),
     "accounts.audit_log": (ADMIN_ONLY, {}),
     "accounts.settings": (ADMIN_ONLY, {}),
+    # The organisation's logo: survey pages and mails show it to anyone.
+    "branding.logo": (PUBLIC, {"filename": "@logo"}),
     "api_tokens.index": (ADMIN_ONLY, {}),
     "api_tokens.revoke": (ADMIN_ONLY, {"token_id": "@api_token"}),
     # Survey links: the token is the credential, so whoever holds one may answer (no sign-in).
@@ -224,6 +226,14 @@ def _url_args(app, org: Org, args: dict[str, str]) -> dict[str, object]:
                 db.session.add(send)
                 db.session.commit()
                 resolved[name] = send.id
+        elif source == "@logo":  # the demo's logo, saved as an admin would
+            with app.app_context():
+                from coachflow.accounts.demo import seed_branding
+                from coachflow.accounts.organisation import branding
+
+                seed_branding()
+                db.session.commit()
+                resolved[name] = branding().logo_file
         elif source == "@survey_token":
             resolved[name] = _survey_token(app, org)
         elif source in ("@results_survey", "@survey"):  # a survey owned by the org's manager
