@@ -16,6 +16,7 @@ from werkzeug.wsgi import get_host
 
 from coachflow.platform import api as platform_api
 from coachflow.platform import health, web
+from coachflow.platform.compression import init_compression
 from coachflow.platform.extensions import csrf, db, limiter, login_manager, migrate
 from coachflow.platform.formatting import init_formatting
 from coachflow.platform.i18n import init_i18n
@@ -144,6 +145,7 @@ def register_extensions(app: Flask) -> None:
     init_celery(app)
     init_templates(app)
     init_formatting(app)
+    init_compression(app)
 
 
 def register_domains(app: Flask) -> None:
@@ -167,7 +169,7 @@ def register_security_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Content-Security-Policy", web.style_sources(CONTENT_SECURITY_POLICY))
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"

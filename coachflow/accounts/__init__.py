@@ -12,16 +12,21 @@ def register(app: Flask) -> None:
     from coachflow.accounts.forms import role_choices
     from coachflow.accounts.models import Role
     from coachflow.accounts.services import load_session_user
-    from coachflow.accounts.views import admin, auth, home
+    from coachflow.accounts.views import admin, auth, branding, home
     from coachflow.platform.extensions import login_manager
     from coachflow.platform.navigation import NavEntry, add_navigation
     from coachflow.platform.permissions import SIGNED_IN
+    from coachflow.platform.web import inline_style
 
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_session_user)
-    for blueprint in (home.bp, auth.bp, admin.bp, token_views.bp):
+    for blueprint in (home.bp, auth.bp, admin.bp, token_views.bp, branding.bp):
         app.register_blueprint(blueprint)
+    # Who is asking, for the respondent's pages.
+    app.jinja_env.globals.update(
+        organisation_branding=branding.page_branding, inline_style=inline_style
+    )
     app.cli.add_command(cli.seed_demo)
     app.cli.add_command(cli.users_cli)
     app.cli.add_command(cli.api_token_cli)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from coachflow.accounts.models import ProductLine, Role, Team, User
+from coachflow.accounts import organisation
+from coachflow.accounts.models import OrganisationSettings, ProductLine, Role, Team, User
 from coachflow.accounts.services import hash_password
 from coachflow.platform.extensions import db
 
@@ -35,6 +36,23 @@ LAST_NAMES = {
     "en": ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Evans", "Walsh"],
 }
 PRODUCT_LINES = [("HW", "Hardware"), ("SW", "Software"), ("SVC", "Services")]
+# Who asks the demo's customers: a maker of industrial fans, its customer care, its colour, and
+# a small SVG logo (drawn for the demo).
+ORGANISATION = "Nordwind Industrial"
+SENDER = ("Nordwind Customer Care", "customer-care@nordwind.example")
+ACCENT = "#0f5e66"
+LOGO = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 48" width="200" height="48">'
+    b"<title>Nordwind Industrial</title>"
+    b'<circle cx="24" cy="24" r="22" fill="#0f5e66"/>'
+    b'<path d="M10 30c8-6 16-6 24 0s12 4 14 2M10 22c8-6 16-6 24 0s12 4 14 2M14 14c6-4 12-4 18 0"'
+    b' fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round"/>'
+    b'<text x="54" y="22" font-family="Arial,Helvetica,sans-serif" font-size="17"'
+    b' font-weight="700" fill="#0f5e66">Nordwind</text>'
+    b'<text x="54" y="40" font-family="Arial,Helvetica,sans-serif" font-size="12"'
+    b' letter-spacing="1.5" fill="#3e4c59">INDUSTRIAL</text>'
+    b"</svg>"
+)
 
 
 @dataclass
@@ -101,5 +119,18 @@ def seed_org(*, reps: int, seed: int) -> DemoOrg:
     for code, name in PRODUCT_LINES:
         if db.session.scalar(select(ProductLine.id).where(ProductLine.code == code)) is None:
             db.session.add(ProductLine(code=code, name=name))
+    seed_branding()
     db.session.flush()
     return DemoOrg(admin=admin, hr=hr, managers=managers, reps=rep_users, teams=teams)
+
+
+def seed_branding() -> None:
+    """Give the demo organisation a name, sender, accent colour and logo (the caller commits)."""
+    settings = db.session.get(OrganisationSettings, organisation.SETTINGS_ID)
+    if settings is None:
+        settings = OrganisationSettings(id=organisation.SETTINGS_ID, company_domains=[])
+        db.session.add(settings)
+    settings.name = ORGANISATION
+    settings.sender_name, settings.sender_address = SENDER
+    settings.accent_colour = organisation.parse_accent(ACCENT)
+    organisation.set_logo(settings, organisation.check_logo(LOGO))

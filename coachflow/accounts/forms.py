@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,7 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from coachflow.accounts.models import Role
+from coachflow.accounts.models import OrganisationSettings, Role
+from coachflow.accounts.organisation import BrandingChange
 from coachflow.platform.i18n import LANGUAGE_NAMES, LANGUAGES
 
 LANGUAGE_CHOICES = [SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
@@ -86,7 +88,40 @@ class OrganisationSettingsForm(FlaskForm):
         _l("The company's email domains"), validators=[Optional(), Length(max=5000)]
     )
     adhoc_needs_approval = BooleanField(_l("Sends to pasted addresses need HR's approval"))
+    name = StringField(_l("Organisation name"), validators=[Optional(), Length(max=120)])
+    sender_name = StringField(_l("Sender name"), validators=[Optional(), Length(max=120)])
+    # Checked by the settings service, which explains what is wrong.
+    sender_address = StringField(_l("Sender address"), validators=[Optional(), Length(max=254)])
+    accent_colour = StringField(_l("Accent colour"), validators=[Optional(), Length(max=32)])
+    logo = FileField(_l("Logo (PNG or SVG)"))
+    remove_logo = BooleanField(_l("Remove the logo"))
     submit = SubmitField(_l("Save settings"))
+
+    @classmethod
+    def showing(cls, saved: OrganisationSettings) -> OrganisationSettingsForm:
+        """The form filled in with the saved settings (the domains one per line)."""
+        return cls(
+            data={
+                "company_domains": "\n".join(saved.company_domains or []),
+                "adhoc_needs_approval": saved.adhoc_needs_approval,
+                "name": saved.name,
+                "sender_name": saved.sender_name,
+                "sender_address": saved.sender_address,
+                "accent_colour": saved.accent_colour,
+            }
+        )
+
+    def branding_change(self) -> BrandingChange:
+        """Who is asking, as entered; the logo's bytes when a file was chosen."""
+        upload = self.logo.data
+        return BrandingChange(
+            name=self.name.data or "",
+            sender_name=self.sender_name.data or "",
+            sender_address=self.sender_address.data or "",
+            accent_colour=self.accent_colour.data or "",
+            logo=upload.read() if upload else None,
+            remove_logo=self.remove_logo.data,
+        )
 
 
 def scope_choices() -> list[SelectChoice]:

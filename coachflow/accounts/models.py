@@ -11,6 +11,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -166,13 +167,32 @@ class OrganisationSettings(db.Model):
     ``queries.organisation_settings()``, which gives the defaults before an admin saves any."""
 
     __tablename__ = "organisation_settings"
-    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("length(accent_colour) IN (0, 7)", name="accent_colour_hex"),
+        CheckConstraint(
+            "(logo IS NULL AND logo_type IS NULL AND logo_size IS NULL AND logo_hash IS NULL)"
+            " OR (logo IS NOT NULL AND logo_type IN ('image/png', 'image/svg+xml')"
+            " AND logo_size > 0 AND logo_hash IS NOT NULL)",
+            name="logo_complete",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     # The company's own mail domains ("example.com"): such addresses are never customers.
     company_domains: Mapped[list] = mapped_column(db.JSON, default=list)
     # A manager's send to pasted addresses waits for HR's approval before it is mailed.
     adhoc_needs_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who is asking: what survey mails and pages show ("" for each: CoachFlow's defaults).
+    name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    sender_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    sender_address: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    accent_colour: Mapped[str] = mapped_column(String(7), default="", server_default="")
+    # The logo, served from our own host: its bytes are loaded only by the route that serves it.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_type: Mapped[str | None] = mapped_column(String(32))
+    logo_size: Mapped[int | None] = mapped_column(Integer)
+    logo_hash: Mapped[str | None] = mapped_column(String(64))  # SHA-256: in the logo's URL
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

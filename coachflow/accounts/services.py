@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from coachflow.accounts import organisation
 from coachflow.accounts.models import (
     PasswordResetToken,
     ProductLine,
@@ -230,7 +231,9 @@ def _send_password_link(
         link=link,
         hours=hours,
         days=INVITATION_TTL.days,
+        organisation=organisation.mail_branding(),
     )
+    message["sender"] = organisation.sender_header()
     if background:
         # Delivered off the request, so that an SMTP round trip does not show in its duration.
         jobs.start(mailing.SEND_MAIL, message)

@@ -61,7 +61,7 @@ def deliver(message: dict) -> None:
         recipients=[message["to"]],
         body=message["text"],
         html=message["html"],
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        sender=message.get("sender") or current_app.config["MAIL_DEFAULT_SENDER"],
         extra_headers=message.get("headers") or None,
     )
     mail.send(msg)

@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.header import Header
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
 from flask import current_app
@@ -36,6 +36,7 @@ from markupsafe import escape
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import aliased
 
+from coachflow.accounts import organisation
 from coachflow.accounts.models import User
 from coachflow.lib import tokens
 from coachflow.platform import audit, jobs
@@ -285,7 +286,7 @@ def _send_batch(ids: list[int], writer: _Writer) -> Report:
         )
     db.session.rollback()  # no transaction stays open while the SMTP server answers
     letters, skipped = writer.letters(rows)
-    outcome = deliver(letters)
+    outcome = deliver(letters, sender=writer.sender)  # read before the rollback above
     return _record(rows, outcome, skipped, reminder=writer.reminder)
 
 
@@ -297,9 +298,10 @@ class Outcome:
     failed: dict[int, tuple[str, bool]]  # invitation id → (error, whether retrying may help)
 
 
-def deliver(letters: Sequence[Letter]) -> Outcome:
-    """Send ``letters`` over one SMTP connection. A refused message fails alone; when the
-    connection is lost (server down, timeout) the rest of the batch fails with it."""
+def deliver(letters: Sequence[Letter], *, sender: str | None = None) -> Outcome:
+    """Send ``letters`` over one SMTP connection from ``sender`` (a From header; the settings'
+    when None). A refused message fails alone; when the connection is lost (server down,
+    timeout) the rest of the batch fails with it."""
     outcome = Outcome([], {})
     if not letters:
         return outcome
@@ -308,7 +310,7 @@ def deliver(letters: Sequence[Letter]) -> Outcome:
         _print(letters)
         outcome.sent.extend(letter.invitation_id for letter in letters)
         return outcome
-    sender = parseaddr(_sender_header())[1]
+    sender = parseaddr(sender or _sender_header())[1]
     try:
         connection = _connect()
     except (smtplib.SMTPException, OSError) as error:
@@ -484,11 +486,8 @@ def survey_links(token: str) -> tuple[str, str]:
 
 
 def _sender_header() -> str:
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    if isinstance(sender, tuple | list):
-        return formataddr((sender[0], sender[1]), charset="utf-8")
-    name, address = parseaddr(sender)
-    return formataddr((name, address), charset="utf-8")
+    """The organisation's sender (settings), else ``MAIL_DEFAULT_SENDER``."""
+    return organisation.sender_header()
 
 
 class _Writer:
@@ -504,6 +503,7 @@ class _Writer:
         self.reminder = reminder
         self.secret = current_app.config["SECRET_KEY"]
         self.sender = _sender_header()
+        self.organisation = organisation.mail_branding()  # who is asking: name, colour, logo
         self.domain = parseaddr(self.sender)[1].rpartition("@")[2] or "localhost"
         # Marks no text can contain: a random nonce between two control characters.
         nonce = secrets.token_hex(8)
@@ -570,6 +570,7 @@ class _Writer:
             "expires": format_date(row.expires_at.date(), "long"),
             "reminder": self.reminder,
             "language": language,
+            "organisation": self.organisation,
         }
         draft = _Draft(
             subject, self.text_template.render(context), self.html_template.render(context)

@@ -119,6 +119,14 @@ def _url_args(app, org: Org, args: dict[str, str]) -> dict[str, object]:
                 db.session.add(send)
                 db.session.commit()
                 resolved[name] = send.id
+        elif source == "@logo":  # the demo's logo, saved as an admin would
+            with app.app_context():
+                from coachflow.accounts.demo import seed_branding
+                from coachflow.accounts.organisation import branding
+
+                seed_branding()
+                db.session.commit()
+                resolved[name] = branding().logo_file
         elif source == "@survey_token":
             resolved[name] = _survey_token(app, org)
         elif source in ("@results_survey", "@survey"):  # a survey owned by the org's manager

@@ -298,25 +298,26 @@ def audit_log():
 @bp.route("/admin/settings", methods=["GET", "POST"])
 @requires(policy.MANAGE_SETTINGS)
 def settings():
-    saved = organisation.organisation_settings()
-    form = OrganisationSettingsForm(
-        data={
-            "company_domains": "\n".join(saved.company_domains or []),
-            "adhoc_needs_approval": saved.adhoc_needs_approval,
-        }
-        if request.method == "GET"
-        else None
-    )
+    if request.method == "GET":
+        form = OrganisationSettingsForm.showing(organisation.organisation_settings())
+    else:
+        form = OrganisationSettingsForm()
     if form.validate_on_submit():
         try:
             organisation.save_organisation_settings(
                 company_domains=form.company_domains.data or "",
                 adhoc_needs_approval=form.adhoc_needs_approval.data,
                 by=current_user,
+                branding=form.branding_change(),
             )
         except DomainError as error:
             apply_domain_error(form, error)
         else:
             flash(_("Settings saved."), "success")
             return redirect(url_for("accounts.settings"))
-    return render_template("accounts/settings.html", form=form)
+    return render_template(
+        "accounts/settings.html",
+        form=form,
+        branding=organisation.branding(),
+        logo_max_kb=organisation.LOGO_MAX_BYTES // 1024,
+    )

@@ -27,6 +27,8 @@ ROWS: dict[str, tuple[str, dict[str, str]]] = {
     "accounts.edit_product_line": (ADMIN_ONLY, {"line_id": "product_line"}),
     "accounts.audit_log": (ADMIN_ONLY, {}),
     "accounts.settings": (ADMIN_ONLY, {}),
+    # The organisation's logo: survey pages and mails show it to anyone.
+    "branding.logo": (PUBLIC, {"filename": "@logo"}),
     "api_tokens.index": (ADMIN_ONLY, {}),
     "api_tokens.revoke": (ADMIN_ONLY, {"token_id": "@api_token"}),
 }
