@@ -1,12 +1,13 @@
 """Who receives a customer survey: choosing recipients, the preview of who is left out and
 why, and creating the invitations.
 
-Recipients are contacts chosen by their account's owner (a team's reps, or one rep), narrowed
-by their account's last won deal (its product line and closing date), or a pasted or uploaded
-list of addresses. Every candidate is checked in the same SQL query that selects it: opted out,
-surveyed in the last ``SURVEY_THROTTLE_DAYS`` days (one throttle per contact across all
-surveys, from ``invitations.contact_id`` / ``created_at``), already holding an unanswered
-invitation to this survey, or without a rep the answer could be about.
+Recipients are contacts chosen by their account's owner (a team's reps, or one rep; for a
+manager who chooses neither, all of their teams), narrowed by their account's last won deal (its
+product line and closing date), or a pasted or uploaded list of addresses. Every candidate is
+checked in the same SQL query that selects it: opted out, surveyed in the last
+``SURVEY_THROTTLE_DAYS`` days (one throttle per contact across all surveys, from
+``invitations.contact_id`` / ``created_at``), already holding an unanswered invitation to this
+survey, or without a rep the answer could be about.
 
 An address in a list that is no contact becomes an *ad-hoc* recipient only when the sender
 names the rep those addresses are about; without one it is left out ("not a contact"). An
@@ -338,7 +339,7 @@ def _check_criteria(criteria: Criteria, by: Any) -> None:
         if criteria.adhoc_rep_id is not None and not _is_visible_seller(criteria.adhoc_rep_id, by):
             raise DomainError(_("Choose one of your teams' reps."), field="adhoc_rep")
         return
-    if not (criteria.team_id or criteria.rep_id or criteria.by_deal):
+    if not (criteria.team_id or criteria.rep_id or criteria.by_deal) and not chooses_own_teams(by):
         raise DomainError(
             _("Choose a team, a rep, a product line or deal dates, or list the addresses.")
         )
@@ -354,6 +355,13 @@ def _check_criteria(criteria: Criteria, by: Any) -> None:
         and criteria.last_deal_from > criteria.last_deal_to
     ):
         raise DomainError(_("The first day comes after the last."), field="last_deal_to")
+
+
+def chooses_own_teams(by: Any) -> bool:
+    """Whether choosing no team means all of ``by``'s teams: a manager's customers are few and
+    theirs; for HR and admin it would be the whole organisation, so they must choose."""
+    user = _actor(by)
+    return user is not None and user.role is Role.MANAGER
 
 
 def _is_visible_seller(user_id: int, by: Any) -> bool:

@@ -70,7 +70,14 @@ class RecipientsForm(FlaskForm):
         super().__init__(*args, **kwargs)
         anyone = [SelectChoice("", _l("Any"))]
         teams = db.session.scalars(visible_teams(current_user).order_by(Team.name)).all()
-        self.team.choices = anyone + [SelectChoice(str(t.id), t.name) for t in teams]
+        every_team = (
+            _l("All my teams") if distribution.chooses_own_teams(current_user) else _l("Choose…")
+        )
+        self.team.choices = [SelectChoice("", every_team)] + [
+            SelectChoice(str(t.id), t.name) for t in teams
+        ]
+        if len(teams) == 1 and not self.is_submitted():
+            self.team.data = teams[0].id  # the only team is the natural choice
         sellers = db.session.execute(
             select(User.id, User.name)
             .where(User.id.in_(visible_sellers(current_user)), distribution.active_seller(User))
