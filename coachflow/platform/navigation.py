@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 
+from coachflow.platform.formatting import date_and_time
 from coachflow.platform.permissions import Action, action_named, allowed
 
 
@@ -69,6 +70,6 @@ def init_templates(app: Flask) -> None:
     app.jinja_env.globals.update(
         navigation=navigation,
         can=lambda name, target=None: allowed(current_user, action_named(name), target),
-        format_datetime=format_datetime,
+        format_datetime=date_and_time,
         current_locale=lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
     )

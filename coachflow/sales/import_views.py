@@ -22,13 +22,23 @@ from coachflow.platform.paging import paginate
 from coachflow.platform.permissions import requires
 from coachflow.platform.web import apply_domain_error, page_arg
 from coachflow.sales import policy, services
-from coachflow.sales.import_forms import UploadForm, columns_form
+from coachflow.sales.import_forms import UploadForm, columns_form, kind_choices
 from coachflow.sales.models import ImportKind, ImportRun, ImportStatus
-from coachflow.sales.records import FIELDS
+from coachflow.sales.records import FIELD_LABELS, FIELDS
 
 bp = Blueprint("sales_imports", __name__, url_prefix="/sales/imports")
 
 UPLOAD_ENDPOINTS = {"sales_imports.new"}
+
+
+@bp.context_processor
+def _labels() -> dict[str, object]:
+    """Kinds and fields in the reader's words on every import page."""
+    kinds = {choice.value: choice.label for choice in kind_choices()}
+    return {
+        "kind_label": lambda kind: str(kinds[ImportKind(kind).value]),
+        "field_label": lambda name: _(FIELD_LABELS[name]) if name in FIELD_LABELS else name,
+    }
 
 
 @bp.route("/")

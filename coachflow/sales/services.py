@@ -200,7 +200,10 @@ def set_columns(
     missing = records.missing_required(run.kind.value, columns)
     if missing:
         raise DomainError(
-            _("Choose a column for every required field: %(fields)s.", fields=", ".join(missing))
+            _(
+                "Choose a column for every required field: %(fields)s.",
+                fields=", ".join(_(records.FIELD_LABELS.get(name, name)) for name in missing),
+            )
         )
     run.columns = columns
     run.status = ImportStatus.MAPPED
