@@ -114,6 +114,7 @@ def show(run_id: int):
         status=progress.read(f"import:{run.id}"),
         describe=services.describe,
         ready=services.ready_to_import(run),
+        deletable=services.deletable(run),
     )
 
 
@@ -143,3 +144,16 @@ def progress_json(run_id: int):
         message=ngettext("%(num)d row read so far.", "%(num)d rows read so far.", rows),
         percent=100 if not busy else min(99, round(100 * figures.get("bytes", 0) / total)),
     )
+
+
+@bp.route("/<int:run_id>/delete", methods=["POST"])
+@requires(policy.IMPORT_SALES_DATA)
+def delete(run_id: int):
+    run = db.get_or_404(ImportRun, run_id)
+    try:
+        services.delete_run(run, by=current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("sales_imports.show", run_id=run_id))
+    flash(_("The import and its file were deleted."), "success")
+    return redirect(url_for("sales_imports.index"))
