@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from coachflow.accounts.models import Role
 
 LANGUAGE_CHOICES = [
+    SelectChoice("", _l("As the browser says")),
     SelectChoice("en", "English"),
     SelectChoice("de", "Deutsch"),
     SelectChoice("fr", "Français"),
