@@ -62,7 +62,7 @@ from coachflow.accounts.organisation import in_domains, organisation_settings
 from coachflow.accounts.policy import visible_sellers
 from coachflow.lib import tokens
 from coachflow.lib.csvio import CsvFormatError, open_csv
-from coachflow.platform import audit, jobs
+from coachflow.platform import audit, jobs, progress
 from coachflow.platform.errors import Conflict, DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.permissions import allowed
@@ -79,7 +79,7 @@ from coachflow.surveys.models import (
     Survey,
     SurveyStatus,
 )
-from coachflow.surveys.sending import MAIL_OUT
+from coachflow.surveys.sending import MAIL_OUT, MAIL_OUT_PROGRESS
 
 DEFAULT_THROTTLE_DAYS = 90
 MAX_LISTED = 20_000  # addresses in one pasted or uploaded list
@@ -1027,6 +1027,41 @@ def status_counts(survey: Survey, by: Any) -> dict[InvitationStatus, int]:
     ):
         counts[InvitationStatus(status)] = count
     return counts
+
+
+@dataclass(frozen=True)
+class MailOutProgress:
+    """How far the mail-out of a survey's invitations has come, as ``by`` may see it."""
+
+    counts: dict[InvitationStatus, int]
+    running: bool  # a mail-out is sending at this moment
+    active: bool  # the survey is active: its queued invitations will go out
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def queued(self) -> int:
+        return self.counts[InvitationStatus.QUEUED]
+
+    @property
+    def busy(self) -> bool:
+        """Whether invitations are still on their way (the page keeps following them)."""
+        return self.active and self.queued > 0
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else (self.total - self.queued) * 100 // self.total
+
+
+def mail_out_progress(survey: Survey, by: Any) -> MailOutProgress:
+    """The survey's invitations per state (one GROUP BY) and whether the mail-out runs."""
+    return MailOutProgress(
+        counts=status_counts(survey, by),
+        running=bool(progress.read(MAIL_OUT_PROGRESS).get("running")),
+        active=survey.status is SurveyStatus.ACTIVE,
+    )
 
 
 def invitations_query(survey: Survey, status: InvitationStatus | None, by: Any) -> Select[Any]:
