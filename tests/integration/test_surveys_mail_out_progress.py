@@ -23,6 +23,10 @@ def smtp(app):
 
 @pytest.fixture
 def queued_survey(app, org) -> int:
+    return queue_invitations(app, org)
+
+
+def queue_invitations(app, org) -> int:
     """The manager's survey with 34 invitations queued and not yet sent."""
     with app.app_context():
         survey = survey_in(org.manager, name="Acme CSAT")
