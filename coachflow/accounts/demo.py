@@ -15,15 +15,16 @@ from coachflow.platform.extensions import db
 DEMO_PASSWORD = "coachflow-demo"  # noqa: S105 (the documented demo login)
 REPS_PER_TEAM = 6
 
+# Teams are named after their main city: the same word in English, German and French.
 TERRITORIES = [
-    ("North", "Hamburg & Schleswig-Holstein", "de"),
-    ("Île-de-France", "Paris & Île-de-France", "fr"),
-    ("South", "Bavaria & Baden-Württemberg", "de"),
-    ("Rhône-Alpes", "Lyon & Grenoble", "fr"),
-    ("UK & Ireland", "London, Manchester, Dublin", "en"),
-    ("Benelux", "Amsterdam, Brussels, Luxembourg", "en"),
-    ("West", "North Rhine-Westphalia", "de"),
-    ("Méditerranée", "Marseille & Nice", "fr"),
+    ("Hamburg", "Hamburg & Schleswig-Holstein", "de"),
+    ("Paris", "Paris & Île-de-France", "fr"),
+    ("Stuttgart", "Stuttgart, Karlsruhe, Freiburg", "de"),
+    ("Lyon", "Lyon & Grenoble", "fr"),
+    ("Manchester", "Manchester, Leeds, Dublin", "en"),
+    ("Amsterdam", "Amsterdam, Rotterdam, Utrecht", "en"),
+    ("Düsseldorf", "Düsseldorf, Essen, Dortmund", "de"),
+    ("Marseille", "Marseille & Nice", "fr"),
 ]
 FIRST_NAMES = {
     "de": ["Anna", "Jonas", "Lea", "Felix", "Marie", "Lukas", "Sophie", "Paul", "Hannah", "Tim"],
@@ -78,6 +79,9 @@ def seed_org(*, reps: int, seed: int) -> DemoOrg:
     used_emails: set[str] = set()
 
     def person(role: Role, language: str, email: str | None = None) -> User:
+        # The documented logins (given addresses) read the browser's language until the
+        # person picks one; the generated people keep their territory's.
+        follows_browser = email is not None
         first = rng.choice(FIRST_NAMES[language])
         last = rng.choice(LAST_NAMES[language])
         if email is None:
@@ -91,7 +95,7 @@ def seed_org(*, reps: int, seed: int) -> DemoOrg:
             email=email,
             name=f"{first} {last}",
             role=role,
-            language=language,
+            language=None if follows_browser else language,
             password_hash=password_hash,
         )
         db.session.add(user)
@@ -134,3 +138,13 @@ def seed_branding() -> None:
     settings.sender_name, settings.sender_address = SENDER
     settings.accent_colour = organisation.parse_accent(ACCENT)
     organisation.set_logo(settings, organisation.check_logo(LOGO))
+
+
+def language_of(user: User) -> str:
+    """The language a demo person's customers speak: their own, or for a login that follows
+    the browser, their (or their managed) team's territory's; English without a team."""
+    if user.language:
+        return user.language
+    team = user.team or db.session.scalar(select(Team).where(Team.manager_id == user.id).limit(1))
+    territory = team.territory if team is not None else None
+    return next((lang for _n, place, lang in TERRITORIES if place == territory), "en")

@@ -20,7 +20,10 @@ from coachflow.accounts.models import OrganisationSettings, Role
 from coachflow.accounts.organisation import BrandingChange
 from coachflow.platform.i18n import LANGUAGE_NAMES, LANGUAGES
 
-LANGUAGE_CHOICES = [SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+LANGUAGE_CHOICES = [
+    SelectChoice("", _l("As the browser says")),
+    *(SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES),
+]
 
 
 def role_choices() -> list[SelectChoice]:

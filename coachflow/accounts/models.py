@@ -81,7 +81,8 @@ class User(db.Model):
     team_id: Mapped[int | None] = mapped_column(
         ForeignKey("teams.id", ondelete="SET NULL"), index=True
     )
-    language: Mapped[str] = mapped_column(String(5), default="en")
+    # None (the default): the person has not chosen; pages follow the browser's language.
+    language: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped when a password changes or the account is deactivated: every session stops working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)

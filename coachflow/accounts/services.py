@@ -175,11 +175,11 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
     db.session.commit()
 
 
-def set_language(user: User, language: str) -> None:
-    """Store the language the user reads CoachFlow in."""
-    if language not in current_app.config["LANGUAGES"]:
+def set_language(user: User, language: str | None) -> None:
+    """Store the language the user reads CoachFlow in; none (empty) follows the browser."""
+    if language and language not in current_app.config["LANGUAGES"]:
         raise DomainError(_("Choose one of the offered languages."), field="language")
-    user.language = language
+    user.language = language or None
     db.session.commit()
 
 
@@ -226,7 +226,7 @@ def _send_password_link(
         user.email,
         subject,
         template,
-        language=user.language,
+        language=user.language or current_app.config["BABEL_DEFAULT_LOCALE"],
         user=user,
         link=link,
         hours=hours,
@@ -336,7 +336,7 @@ class UserData:
     email: str
     role: Role
     team_id: int | None
-    language: str
+    language: str | None  # None: follow the browser
 
 
 def _check_user_data(data: UserData, existing: User | None) -> Team | None:
@@ -344,7 +344,7 @@ def _check_user_data(data: UserData, existing: User | None) -> Team | None:
     clash = db.session.scalar(select(User.id).where(User.email == email))
     if clash is not None and (existing is None or clash != existing.id):
         raise Conflict(_("Another user already has this email address."), field="email")
-    if data.language not in current_app.config["LANGUAGES"]:
+    if data.language and data.language not in current_app.config["LANGUAGES"]:
         raise DomainError(_("Choose one of the offered languages."), field="language")
     team = None
     if data.team_id is not None:
@@ -362,7 +362,7 @@ def create_user(data: UserData, *, by: User) -> User:
         email=normalise_email(data.email),
         role=data.role,
         team_id=data.team_id,
-        language=data.language,
+        language=data.language or None,
     )
     db.session.add(user)
     try:
@@ -396,7 +396,7 @@ def update_user(user: User, data: UserData, *, by: User) -> None:
     user.email = normalise_email(data.email)
     user.role = data.role
     user.team_id = data.team_id
-    user.language = data.language
+    user.language = data.language or None
     audit.record(by, "user.updated", user.email, "; ".join(changes))
     db.session.commit()
 

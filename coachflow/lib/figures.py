@@ -197,6 +197,13 @@ def shifted(period: Period, steps: int) -> Period:
     return Period(datetime.date(index // 12, index % 12 + 1, 1), period.kind)
 
 
+def following(period: Period, today: datetime.date) -> Period | None:
+    """The period after ``period``, or None when it has not begun by ``today``: navigation
+    ends at the current period, as nothing after it has figures yet."""
+    after = shifted(period, 1)
+    return after if after.start <= today else None
+
+
 def period_choices(
     today: datetime.date, *, months: int = 13, quarters: int = 8, years: int = 3
 ) -> dict[PeriodKind, list[Period]]:

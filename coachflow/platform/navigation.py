@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 
+from coachflow.platform.formatting import date_and_time
 from coachflow.platform.permissions import Action, action_named, allowed
 
 
@@ -64,11 +65,40 @@ def navigation() -> list[NavItem]:
     return items
 
 
+@dataclass(frozen=True)
+class PersonLink:
+    """A page about one person that a later domain offers wherever people are listed (the
+    team page): ``url(person)`` gives its address, ``visible(viewer, person)`` who sees it."""
+
+    order: int
+    label: Any
+    url: Callable[[Any], str]
+    visible: Callable[[Any, Any], bool]
+
+
+def add_person_link(app: Flask, *links: PersonLink) -> None:
+    """Offer ``links`` beside each person on the pages that list people."""
+    known = app.extensions.setdefault("coachflow.person_links", [])
+    known.extend(links)
+    known.sort(key=lambda link: link.order)
+
+
+def person_links(person: Any) -> list[NavItem]:
+    """The pages about ``person`` that the signed-in user may open, in order."""
+    links: list[PersonLink] = current_app.extensions.get("coachflow.person_links", [])
+    return [
+        NavItem(str(link.label), link.url(person), False)
+        for link in links
+        if link.visible(current_user, person)
+    ]
+
+
 def init_templates(app: Flask) -> None:
     """Make the navigation, the permission check and the locale available to every template."""
     app.jinja_env.globals.update(
         navigation=navigation,
+        person_links=person_links,
         can=lambda name, target=None: allowed(current_user, action_named(name), target),
-        format_datetime=format_datetime,
+        format_datetime=date_and_time,
         current_locale=lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
     )

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import random
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 
 def register(app: Flask) -> None:
     """Add the sales domain to ``app``: pages, imports, jobs, commands, navigation, demo."""
     from coachflow.platform.demo import add_demo
-    from coachflow.platform.navigation import NavEntry, add_navigation
+    from coachflow.platform.jobs import add_periodic
+    from coachflow.platform.navigation import NavEntry, PersonLink, add_navigation, add_person_link
+    from coachflow.platform.permissions import allowed
     from coachflow.platform.web import allow_large_uploads
-    from coachflow.sales import api, cli, demo, import_views, policy, tasks, views  # noqa: F401
+    from coachflow.sales import (  # noqa: F401
+        api,
+        cli,
+        demo,
+        import_views,
+        policy,
+        services,
+        tasks,
+        views,
+    )
 
     app.register_blueprint(import_views.bp)
     app.register_blueprint(views.bp)
@@ -33,6 +44,16 @@ def register(app: Flask) -> None:
             _l("Imports"),
             policy.IMPORT_SALES_DATA,
             ("sales_imports.new", "sales_imports.columns", "sales_imports.show"),
+        ),
+    )
+    add_periodic(app, services.PURGE_UPLOADS, 3600.0)
+    add_person_link(
+        app,
+        PersonLink(
+            10,
+            _l("Sales"),
+            lambda person: url_for("sales.rep", rep_id=person.id),
+            lambda viewer, person: allowed(viewer, policy.VIEW_SALES, person),
         ),
     )
     add_demo(app, lambda org, seed: demo.seed_sales(org, random.Random(f"sales:{seed}")).summary())

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import insert, select
 
-from coachflow.accounts.demo import FIRST_NAMES, LAST_NAMES, DemoOrg
+from coachflow.accounts.demo import FIRST_NAMES, LAST_NAMES, DemoOrg, language_of
 from coachflow.accounts.models import ProductLine, User
 from coachflow.lib.figures import shifted
 from coachflow.lib.periods import Period, PeriodKind
@@ -324,7 +324,8 @@ class _Seeder:
         return name, f"{slug}.example"
 
     def account(self, rep: User, territory: str) -> int:
-        name, domain = self.company(rep.language)
+        language = language_of(rep)
+        name, domain = self.company(language)
         index = len(self.accounts)
         self.counts.accounts += 1
         self.accounts.append(
@@ -338,8 +339,8 @@ class _Seeder:
         people: list[dict] = []
         used: set[str] = set()
         for _ in range(self.rng.randint(1, 3)):
-            first = self.rng.choice(FIRST_NAMES[rep.language])
-            last = self.rng.choice(LAST_NAMES[rep.language])
+            first = self.rng.choice(FIRST_NAMES[language])
+            last = self.rng.choice(LAST_NAMES[language])
             local = _slug(f"{first} {last}").replace("-", ".")
             if local in used:
                 continue
@@ -350,7 +351,7 @@ class _Seeder:
                     "external_id": f"DEMO-CON-{self.counts.contacts:07d}",
                     "name": f"{first} {last}",
                     "email": f"{local}@{domain}",
-                    "language": rep.language,
+                    "language": language,
                     # A few customers asked not to be surveyed.
                     "opted_out_at": self.now if self.rng.random() < 0.04 else None,
                 }

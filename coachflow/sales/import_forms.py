@@ -30,8 +30,10 @@ class UploadForm(FlaskForm):
     def __init__(self, *args: object, mappings: list, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = kind_choices()
+        kinds = {choice.value: choice.label for choice in self.kind.choices}
         self.mapping.choices = [SelectChoice("", _l("Recognise the columns by their names"))] + [
-            SelectChoice(f"{m.kind.value}:{m.name}", f"{m.name} ({m.kind.value})") for m in mappings
+            SelectChoice(f"{m.kind.value}:{m.name}", f"{m.name} ({kinds[m.kind.value]})")
+            for m in mappings
         ]
 
 

@@ -22,13 +22,23 @@ from coachflow.platform.paging import paginate
 from coachflow.platform.permissions import requires
 from coachflow.platform.web import apply_domain_error, page_arg
 from coachflow.sales import policy, services
-from coachflow.sales.import_forms import UploadForm, columns_form
+from coachflow.sales.import_forms import UploadForm, columns_form, kind_choices
 from coachflow.sales.models import ImportKind, ImportRun, ImportStatus
-from coachflow.sales.records import FIELDS
+from coachflow.sales.records import FIELD_LABELS, FIELDS
 
 bp = Blueprint("sales_imports", __name__, url_prefix="/sales/imports")
 
 UPLOAD_ENDPOINTS = {"sales_imports.new"}
+
+
+@bp.context_processor
+def _labels() -> dict[str, object]:
+    """Kinds and fields in the reader's words on every import page."""
+    kinds = {choice.value: choice.label for choice in kind_choices()}
+    return {
+        "kind_label": lambda kind: str(kinds[ImportKind(kind).value]),
+        "field_label": lambda name: _(FIELD_LABELS[name]) if name in FIELD_LABELS else name,
+    }
 
 
 @bp.route("/")
@@ -104,6 +114,7 @@ def show(run_id: int):
         status=progress.read(f"import:{run.id}"),
         describe=services.describe,
         ready=services.ready_to_import(run),
+        deletable=services.deletable(run),
     )
 
 
@@ -133,3 +144,16 @@ def progress_json(run_id: int):
         message=ngettext("%(num)d row read so far.", "%(num)d rows read so far.", rows),
         percent=100 if not busy else min(99, round(100 * figures.get("bytes", 0) / total)),
     )
+
+
+@bp.route("/<int:run_id>/delete", methods=["POST"])
+@requires(policy.IMPORT_SALES_DATA)
+def delete(run_id: int):
+    run = db.get_or_404(ImportRun, run_id)
+    try:
+        services.delete_run(run, by=current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("sales_imports.show", run_id=run_id))
+    flash(_("The import and its file were deleted."), "success")
+    return redirect(url_for("sales_imports.index"))

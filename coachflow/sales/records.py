@@ -81,6 +81,30 @@ def _spec(name: str, required: bool, help_text: str, *aliases: str) -> FieldSpec
     return FieldSpec(name, required, (name, *aliases), help_text)
 
 
+# What people call each field on the pages (the names themselves are what files and the API use).
+FIELD_LABELS = {
+    "external_id": N_("CRM id"),
+    "name": N_("Name"),
+    "owner_email": N_("Email of the owner"),
+    "territory": N_("Territory"),
+    "account_external_id": N_("CRM id of the account"),
+    "email": N_("Email"),
+    "language": N_("Language"),
+    "opted_out": N_("Opted out"),
+    "rep_email": N_("Email of the rep"),
+    "product_line": N_("Product line"),
+    "amount": N_("Amount"),
+    "currency": N_("Currency"),
+    "margin": N_("Margin"),
+    "stage": N_("Stage"),
+    "closed_on": N_("Closing date"),
+    "period": N_("Period"),
+    "revenue_target": N_("Revenue target"),
+    "margin_target": N_("Margin target"),
+    "bookings_target": N_("Bookings target"),
+    "estimates_target": N_("Estimates target"),
+}
+
 FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "accounts": (
         _spec(

@@ -4,6 +4,7 @@ API's writes, which the same importer validates."""
 from __future__ import annotations
 
 import codecs
+import datetime
 import io
 import logging
 import os
@@ -204,7 +205,10 @@ def set_columns(
     missing = records.missing_required(run.kind.value, columns)
     if missing:
         raise DomainError(
-            _("Choose a column for every required field: %(fields)s.", fields=", ".join(missing))
+            _(
+                "Choose a column for every required field: %(fields)s.",
+                fields=", ".join(_(records.FIELD_LABELS.get(name, name)) for name in missing),
+            )
         )
     run.columns = columns
     run.status = ImportStatus.MAPPED
@@ -487,6 +491,56 @@ def delete_uploads_holding(email: str, *, by: User | None) -> list[int]:
             "runs=" + ",".join(str(i) for i in ids),
         )
     return sorted(found)
+
+
+RUNNING_STATUSES = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+# An upload not imported within this many days is deleted by the periodic purge.
+UPLOAD_KEPT_DAYS = 7
+PURGE_UPLOADS = "coachflow.purge_uploads"
+
+
+def deletable(run: ImportRun) -> bool:
+    """Whether ``run`` may be deleted: finished, abandoned or failed, not being read now."""
+    return run.status not in RUNNING_STATUSES
+
+
+def delete_run(run: ImportRun, *, by: User | None) -> None:
+    """Delete an import and its stored file (records it wrote stay); audited."""
+    if not deletable(run):
+        raise Conflict(_("This file is being read. Delete it once the check or import is over."))
+    filename, kind, status = run.filename, run.kind.value, run.status.value
+    try:
+        db.session.execute(delete(ImportFileChunk).where(ImportFileChunk.run_id == run.id))
+        db.session.execute(delete(ImportRun).where(ImportRun.id == run.id))
+        audit.record(by, "import.deleted", filename, f"kind={kind} status={status}")
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def purge_stale_uploads() -> int:
+    """Delete the uploads (and their runs) not imported within ``UPLOAD_KEPT_DAYS`` days: the
+    files may hold personal data that nobody needs any more. Returns how many went."""
+    cutoff = utcnow() - datetime.timedelta(days=UPLOAD_KEPT_DAYS)
+    stale = (ImportRun.status.in_(PENDING_STATUSES), ImportRun.created_at < cutoff)
+    ids = list(db.session.scalars(select(ImportRun.id).where(*stale)))
+    if not ids:
+        return 0
+    try:
+        db.session.execute(delete(ImportFileChunk).where(ImportFileChunk.run_id.in_(ids)))
+        db.session.execute(delete(ImportRun).where(ImportRun.id.in_(ids), *stale))
+        audit.record(
+            None,
+            "import.purged",
+            "uploads not imported",
+            f"deleted={len(ids)}",
+        )
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return len(ids)
 
 
 def _decoder(encoding: str) -> codecs.IncrementalDecoder:

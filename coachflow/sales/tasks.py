@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from coachflow.sales.services import CHECK_IMPORT, EXECUTE_IMPORT, check_run, execute_run
+from coachflow.sales.services import (
+    CHECK_IMPORT,
+    EXECUTE_IMPORT,
+    PURGE_UPLOADS,
+    check_run,
+    execute_run,
+    purge_stale_uploads,
+)
 
 
 @shared_task(name=CHECK_IMPORT)
@@ -17,3 +24,9 @@ def check_import(run_id: int) -> None:
 def execute_import(run_id: int) -> None:
     """Import an uploaded, checked file, all or nothing."""
     execute_run(run_id)
+
+
+@shared_task(name=PURGE_UPLOADS)
+def purge_uploads() -> None:
+    """Delete the uploads not imported within a week, with their stored files."""
+    purge_stale_uploads()

@@ -171,7 +171,7 @@ def _context(filters: Filters, lines: list[queries.LineRef]) -> dict[str, object
         "filters": filters,
         "period_choices": figures.period_choices(today),
         "previous_period": figures.shifted(filters.period, -1),
-        "next_period": figures.shifted(filters.period, 1),
+        "next_period": figures.following(filters.period, today),
         "elapsed": figures.elapsed_share(filters.period, today),
         "lines": lines,
         "stages": list(DealStage),

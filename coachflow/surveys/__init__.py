@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 
@@ -14,8 +14,10 @@ def register(app: Flask) -> None:
     """Add the surveys domain to ``app``: pages, the public answer page, jobs, commands."""
     from coachflow.platform.demo import add_demo
     from coachflow.platform.jobs import add_lease, add_periodic
-    from coachflow.platform.navigation import NavEntry, add_navigation
+    from coachflow.platform.navigation import NavEntry, PersonLink, add_navigation, add_person_link
+    from coachflow.platform.permissions import allowed
     from coachflow.questionnaires.queries import register_answer_counter
+    from coachflow.sales.policy import VIEW_SALES
     from coachflow.surveys import (  # noqa: F401
         api,
         cli,
@@ -56,6 +58,17 @@ def register(app: Flask) -> None:
         NavEntry(55, "survey_sending.approvals", _l("Approvals"), policy.APPROVE_ADHOC_SENDS),
         NavEntry(
             100, "contact_privacy.index", _l("Contact privacy"), policy.MANAGE_CONTACT_PRIVACY
+        ),
+    )
+    add_person_link(
+        app,
+        PersonLink(
+            20,
+            _l("Survey results"),
+            lambda person: url_for("survey_results.overview", rep=person.id),
+            lambda viewer, person: (
+                allowed(viewer, policy.VIEW_SURVEY_RESULTS) and allowed(viewer, VIEW_SALES, person)
+            ),
         ),
     )
     add_demo(

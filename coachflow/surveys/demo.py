@@ -292,10 +292,12 @@ class _DemoSurvey:
     questions: dict[QuestionType, int] = field(default_factory=dict)
 
 
-def _survey(template: Template, owner: User | None, created: datetime.datetime) -> Survey:
+def _survey(
+    template: Template, name: str, owner: User | None, created: datetime.datetime
+) -> Survey:
     """An active survey copied from ``template`` (as the builder does, without committing)."""
     survey = Survey(
-        name=template.name("en"),
+        name=name,
         kind=template.kind,
         status=SurveyStatus.ACTIVE,
         default_language="en",
@@ -623,8 +625,9 @@ def seed_surveys(
     created = now - datetime.timedelta(days=DAYS + 7)
     owner = org.managers[0] if org.managers else None
     models = {
-        "nps": _survey(RELATIONSHIP_NPS, org.hr, created),
-        "csat": _survey(CSAT_CLOSED_DEAL, owner, created),
+        # Names that read the same in every language: a survey has one name.
+        "nps": _survey(RELATIONSHIP_NPS, "NPS", org.hr, created),
+        "csat": _survey(CSAT_CLOSED_DEAL, "CSAT", owner, created),
     }
     db.session.flush()
     surveys = {}

@@ -1,12 +1,13 @@
 """Who receives a customer survey: choosing recipients, the preview of who is left out and
 why, and creating the invitations.
 
-Recipients are contacts chosen by their account's owner (a team's reps, or one rep), narrowed
-by their account's last won deal (its product line and closing date), or a pasted or uploaded
-list of addresses. Every candidate is checked in the same SQL query that selects it: opted out,
-surveyed in the last ``SURVEY_THROTTLE_DAYS`` days (one throttle per contact across all
-surveys, from ``invitations.contact_id`` / ``created_at``), already holding an unanswered
-invitation to this survey, or without a rep the answer could be about.
+Recipients are contacts chosen by their account's owner (a team's reps, or one rep; for a
+manager who chooses neither, all of their teams), narrowed by their account's last won deal (its
+product line and closing date), or a pasted or uploaded list of addresses. Every candidate is
+checked in the same SQL query that selects it: opted out, surveyed in the last
+``SURVEY_THROTTLE_DAYS`` days (one throttle per contact across all surveys, from
+``invitations.contact_id`` / ``created_at``), already holding an unanswered invitation to this
+survey, or without a rep the answer could be about.
 
 An address in a list that is no contact becomes an *ad-hoc* recipient only when the sender
 names the rep those addresses are about; without one it is left out ("not a contact"). An
@@ -61,7 +62,7 @@ from coachflow.accounts.organisation import in_domains, organisation_settings
 from coachflow.accounts.policy import visible_sellers
 from coachflow.lib import tokens
 from coachflow.lib.csvio import CsvFormatError, open_csv
-from coachflow.platform import audit, jobs
+from coachflow.platform import audit, jobs, progress
 from coachflow.platform.errors import Conflict, DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.permissions import allowed
@@ -72,7 +73,7 @@ from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage
 from coachflow.sales.policy import visible_sales
 from coachflow.sales.records import N_
 from coachflow.surveys.models import AdhocSend, AdhocSendStatus, Invitation, InvitationStatus
-from coachflow.surveys.sending import MAIL_OUT
+from coachflow.surveys.sending import MAIL_OUT, MAIL_OUT_PROGRESS
 
 DEFAULT_THROTTLE_DAYS = 90
 MAX_LISTED = 20_000  # addresses in one pasted or uploaded list
@@ -332,7 +333,7 @@ def _check_criteria(criteria: Criteria, by: Any) -> None:
         if criteria.adhoc_rep_id is not None and not _is_visible_seller(criteria.adhoc_rep_id, by):
             raise DomainError(_("Choose one of your teams' reps."), field="adhoc_rep")
         return
-    if not (criteria.team_id or criteria.rep_id or criteria.by_deal):
+    if not (criteria.team_id or criteria.rep_id or criteria.by_deal) and not chooses_own_teams(by):
         raise DomainError(
             _("Choose a team, a rep, a product line or deal dates, or list the addresses.")
         )
@@ -348,6 +349,13 @@ def _check_criteria(criteria: Criteria, by: Any) -> None:
         and criteria.last_deal_from > criteria.last_deal_to
     ):
         raise DomainError(_("The first day comes after the last."), field="last_deal_to")
+
+
+def chooses_own_teams(by: Any) -> bool:
+    """Whether choosing no team means all of ``by``'s teams: a manager's customers are few and
+    theirs; for HR and admin it would be the whole organisation, so they must choose."""
+    user = _actor(by)
+    return user is not None and user.role is Role.MANAGER
 
 
 def _is_visible_seller(user_id: int, by: Any) -> bool:
@@ -1013,6 +1021,41 @@ def status_counts(survey: Survey, by: Any) -> dict[InvitationStatus, int]:
     ):
         counts[InvitationStatus(status)] = count
     return counts
+
+
+@dataclass(frozen=True)
+class MailOutProgress:
+    """How far the mail-out of a survey's invitations has come, as ``by`` may see it."""
+
+    counts: dict[InvitationStatus, int]
+    running: bool  # a mail-out is sending at this moment
+    active: bool  # the survey is active: its queued invitations will go out
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def queued(self) -> int:
+        return self.counts[InvitationStatus.QUEUED]
+
+    @property
+    def busy(self) -> bool:
+        """Whether invitations are still on their way (the page keeps following them)."""
+        return self.active and self.queued > 0
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else (self.total - self.queued) * 100 // self.total
+
+
+def mail_out_progress(survey: Survey, by: Any) -> MailOutProgress:
+    """The survey's invitations per state (one GROUP BY) and whether the mail-out runs."""
+    return MailOutProgress(
+        counts=status_counts(survey, by),
+        running=bool(progress.read(MAIL_OUT_PROGRESS).get("running")),
+        active=survey.status is SurveyStatus.ACTIVE,
+    )
 
 
 def invitations_query(survey: Survey, status: InvitationStatus | None, by: Any) -> Select[Any]:

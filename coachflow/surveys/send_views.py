@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -71,7 +72,14 @@ class RecipientsForm(FlaskForm):
         super().__init__(*args, **kwargs)
         anyone = [SelectChoice("", _l("Any"))]
         teams = db.session.scalars(visible_teams(current_user).order_by(Team.name)).all()
-        self.team.choices = anyone + [SelectChoice(str(t.id), t.name) for t in teams]
+        every_team = (
+            _l("All my teams") if distribution.chooses_own_teams(current_user) else _l("Choose…")
+        )
+        self.team.choices = [SelectChoice("", every_team)] + [
+            SelectChoice(str(t.id), t.name) for t in teams
+        ]
+        if len(teams) == 1 and not self.is_submitted():
+            self.team.data = teams[0].id  # the only team is the natural choice
         sellers = db.session.execute(
             select(User.id, User.name)
             .where(User.id.in_(visible_sellers(current_user)), distribution.active_seller(User))
@@ -222,18 +230,47 @@ def invitations(survey_id: int):
         page_arg(),
         current_app.config["PAGE_SIZE"],
     )
-    counts = distribution.status_counts(survey, current_user)
+    mail_out = distribution.mail_out_progress(survey, current_user)
+    counts = mail_out.counts
     return render_template(
         "surveys/send/invitations.html",
         survey=survey,
         page=page,
         state=state,
+        mail_out=mail_out,
+        mail_out_message=_mail_out_message(mail_out),
         counts=counts,
         total=sum(counts.values()),
         failed=counts[InvitationStatus.FAILED],
         labels=status_labels(),
         builder_link=_builder_link(survey),
         max_attempts=sending.MAX_ATTEMPTS,
+    )
+
+
+def _mail_out_message(mail_out: distribution.MailOutProgress) -> str:
+    sent = ngettext(
+        "%(done)d of %(num)d invitation sent or tried.",
+        "%(done)d of %(num)d invitations sent or tried.",
+        mail_out.total,
+        done=mail_out.total - mail_out.queued,
+    )
+    if mail_out.running:
+        return " ".join([_("Sending now…"), sent])
+    return " ".join([_("Waiting for the mail-out…"), sent])
+
+
+@bp.route("/<int:survey_id>/invitations/progress")
+@requires(policy.MANAGE_SURVEYS)
+def invitations_progress(survey_id: int):
+    survey = get_or_404(Survey, survey_id, policy.MANAGE_SURVEYS)
+    mail_out = distribution.mail_out_progress(survey, current_user)
+    return jsonify(
+        busy=mail_out.busy,
+        running=mail_out.running,
+        percent=mail_out.percent,
+        message=_mail_out_message(mail_out),
+        counts={"all": mail_out.total} | {s.value: n for s, n in mail_out.counts.items()},
     )
 
 

@@ -39,7 +39,7 @@ from sqlalchemy.orm import aliased
 from coachflow.accounts import organisation
 from coachflow.accounts.models import User
 from coachflow.lib import tokens
-from coachflow.platform import audit, jobs
+from coachflow.platform import audit, jobs, progress
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
@@ -54,6 +54,8 @@ log = logging.getLogger(__name__)
 # The jobs that run this module's work (see coachflow/surveys/tasks.py).
 MAIL_OUT = "coachflow.mail_out"
 TICK = "coachflow.surveys_tick"
+# Where the running mail-out reports its figures (coachflow.platform.progress).
+MAIL_OUT_PROGRESS = "mail_out"
 
 # Each batch costs a claim, a load, an outcome write and an SMTP handshake; 500 keeps those
 # under a tenth of the sending time while a failed batch stays small.
@@ -123,11 +125,17 @@ def expire_invitations() -> int:
 
 
 def send_due(*, batch_size: int = BATCH_SIZE) -> Report:
-    """Send every queued invitation, and every failed one whose next attempt is due."""
+    """Send every queued invitation, and every failed one whose next attempt is due; the
+    figures so far are reported as progress ``MAIL_OUT_PROGRESS`` after each batch."""
     report = Report()
     writer = _Writer(reminder=False)
-    while ids := _claim(UNSENT, batch_size):
-        report.add(_send_batch(ids, writer))
+    progress.report(MAIL_OUT_PROGRESS, running=True, sent=0, failed=0)
+    try:
+        while ids := _claim(UNSENT, batch_size):
+            report.add(_send_batch(ids, writer))
+            progress.report(MAIL_OUT_PROGRESS, running=True, sent=report.sent, failed=report.failed)
+    finally:
+        progress.report(MAIL_OUT_PROGRESS, running=False, sent=report.sent, failed=report.failed)
     return report
 
 

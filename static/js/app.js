@@ -30,6 +30,12 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!state.busy) { window.location.reload(); return; }
       bar.value = state.percent;
       text.textContent = state.message;
+      // Figures elsewhere on the page (counts per state) follow too.
+      Object.entries(state.counts || {}).forEach(([name, count]) => {
+        document.querySelectorAll(`[data-count="${name}"]`).forEach((cell) => {
+          (cell.querySelector(".count") || cell).textContent = count;
+        });
+      });
     } catch (error) {
       // A missed poll is harmless; the next one catches up.
     }

@@ -205,5 +205,8 @@ def test_audit_log_lists_admin_changes(as_role, org):
     admin = as_role("admin")
     post(admin, "/admin/product-lines", {"code": "SVC", "name": "Services", "active": "y"})
     page = admin.get("/admin/audit")
-    assert b"product_line.saved" in page.data
+    assert b"Product line saved" in page.data
+    assert b"product_line.saved" not in page.data
+    assert b"Code: SVC" in page.data
+    assert b"Active: yes" in page.data
     assert b"Services" in page.data

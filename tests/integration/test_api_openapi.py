@@ -144,7 +144,8 @@ schema.config.generation.update(max_examples=FUZZ_EXAMPLES)
 def test_the_api_answers_every_generated_request_as_documented(case, fuzz_target):
     case.call_and_validate(
         app=fuzz_target.app,
-        headers={"Authorization": f"Bearer {fuzz_target.token}"},
+        # Schemathesis asks for gzip by default but its WSGI transport does not decode it.
+        headers={"Authorization": f"Bearer {fuzz_target.token}", "Accept-Encoding": "identity"},
         checks=[
             not_a_server_error,
             status_code_conformance,

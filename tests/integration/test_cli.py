@@ -70,3 +70,38 @@ def test_create_admin_command(app):
     )
     assert again.exit_code != 0
     assert "already has this email" in again.output
+
+
+def test_the_demo_logins_read_the_browsers_language_until_they_choose_one(app):
+    app.test_cli_runner().invoke(args=["seed-demo", "--reps", "6", "--seed", "3"])
+    for email in ("admin@example.com", "hr@example.com", "manager@example.com", "rep@example.com"):
+        client = app.test_client()
+        sign_in(client, email, "coachflow-demo")
+        for language in ("en", "de", "fr"):
+            home = client.get("/", headers={"Accept-Language": language}).get_data(as_text=True)
+            assert f'<html lang="{language}">' in home, (email, language)
+    with app.app_context():
+        manager = db.session.scalar(select(User).where(User.email == "manager@example.com"))
+        manager.language = "de"  # chosen on the account page
+        db.session.commit()
+    client = app.test_client()
+    sign_in(client, "manager@example.com", "coachflow-demo")
+    home = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="de">' in home
+
+
+def test_demo_teams_have_names_that_read_the_same_in_every_language(app):
+    from coachflow.accounts.demo import seed_org
+
+    with app.app_context():
+        teams = {team.name for team in seed_org(reps=48, seed=3).teams}
+    assert teams == {
+        "Hamburg",
+        "Paris",
+        "Stuttgart",
+        "Lyon",
+        "Manchester",
+        "Amsterdam",
+        "Düsseldorf",
+        "Marseille",
+    }

@@ -76,3 +76,24 @@ def test_every_message_is_translated(extracted_messages, language):
     }
     missing = sorted(extracted_messages - translated)
     assert missing == [], f"untranslated in {language} (run `make extract-messages`): {missing}"
+
+
+def test_a_user_who_picks_the_browsers_language_reads_what_the_browser_asks_for(app, as_role, org):
+    from tests.helpers import csrf_token
+
+    with app.app_context():
+        db.session.get(User, org.manager).language = "de"
+        db.session.commit()
+    client = as_role("manager")
+    client.post(
+        "/account",
+        data={
+            "lang-language": "",
+            "lang-submit": "1",
+            "lang-csrf_token": csrf_token(client, "/account"),
+        },
+    )
+    with app.app_context():
+        assert db.session.get(User, org.manager).language is None
+    page = client.get("/", headers={"Accept-Language": "fr"}).data.decode()
+    assert '<html lang="fr">' in page

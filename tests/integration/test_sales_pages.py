@@ -413,6 +413,15 @@ def test_period_navigation_links_to_the_neighbouring_periods(as_role, sales):
     assert "Q2 2026" in html
 
 
+def test_period_navigation_offers_no_period_after_the_current_one(as_role, sales):
+    today = datetime.datetime.now(datetime.UTC).date()
+    current = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    html = as_role("manager").get(f"/sales?period={current}").get_data(as_text=True)
+    nav = re.search(r'<nav class="period-nav".*?</nav>', html, flags=re.S).group(0)
+    assert 'rel="prev"' in nav
+    assert 'rel="next"' not in nav
+
+
 def test_an_unreadable_period_falls_back_to_the_current_quarter(as_role, sales):
     response = as_role("manager").get("/sales?period=someday")
     assert response.status_code == 200

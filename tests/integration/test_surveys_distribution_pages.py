@@ -176,8 +176,30 @@ def test_a_file_without_an_email_column_is_refused_beside_the_field(as_role, sur
     assert "to send" not in html
 
 
-def test_nothing_chosen_says_what_to_choose(as_role, survey_id):
-    html = preview(as_role("manager"), survey_id).get_data(as_text=True)
+def test_a_manager_choosing_all_teams_previews_the_customers_of_all_their_teams(as_role, survey_id):
+    html = preview(as_role("manager"), survey_id, team="").get_data(as_text=True)
+    assert "2 invitations to send" in html
+    assert "Choose one of your teams." not in html
+
+
+def test_the_team_field_of_a_manager_with_one_team_starts_on_that_team(org, as_role, survey_id):
+    html = as_role("manager").get(f"/surveys/{survey_id}/send").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{org.team}">North</option>', html) or re.search(
+        rf'<option value="{org.team}" selected>North</option>', html
+    )
+    assert ">All my teams</option>" in html
+
+
+def test_hr_choosing_nothing_is_told_what_to_choose_rather_than_surveying_everyone(
+    app, org, as_role, survey_id
+):
+    with app.app_context():
+        db.session.get(Survey, survey_id).owner_id = org.hr
+        db.session.commit()
+    client = as_role("hr")
+    page = client.get(f"/surveys/{survey_id}/send").get_data(as_text=True)
+    assert ">Choose…</option>" in page
+    html = preview(client, survey_id).get_data(as_text=True)
     assert "Choose a team, a rep, a product line or deal dates, or list the addresses." in html
 
 

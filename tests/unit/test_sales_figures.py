@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
+from coachflow.lib import figures
 from coachflow.lib.figures import (
     EMPTY,
     Figures,
@@ -14,6 +17,7 @@ from coachflow.lib.figures import (
     sort_rows,
     total,
 )
+from coachflow.lib.periods import Period, PeriodKind
 
 
 def test_ratio_is_none_without_a_whole():
@@ -140,3 +144,12 @@ def test_sort_keys_are_a_whitelist_including_each_product_line():
     } == keys
     assert "line-3" not in keys
     assert "__class__" not in keys
+
+
+def test_the_period_after_the_current_one_is_not_offered():
+    today = datetime.date(2026, 5, 20)
+    assert figures.following(Period(datetime.date(2026, 1, 1), PeriodKind.QUARTER), today) == (
+        Period(datetime.date(2026, 4, 1), PeriodKind.QUARTER)
+    )
+    assert figures.following(Period(datetime.date(2026, 4, 1), PeriodKind.QUARTER), today) is None
+    assert figures.following(Period(datetime.date(2026, 5, 1), PeriodKind.MONTH), today) is None

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from coachflow.accounts import organisation, policy, queries, services
+from coachflow.accounts import audit_catalogue, organisation, policy, queries, services
 from coachflow.accounts.auth_forms import ChangePasswordForm, SignOutEverywhereForm
 from coachflow.accounts.forms import (
     ConfirmForm,
@@ -289,7 +289,12 @@ def edit_product_line(line_id: int):
 @requires(policy.VIEW_AUDIT_LOG)
 def audit_log():
     page = paginate(queries.audit_events(), _page(), current_app.config["PAGE_SIZE"])
-    return render_template("accounts/audit.html", page=page)
+    return render_template(
+        "accounts/audit.html",
+        page=page,
+        action_label=audit_catalogue.action_label,
+        details=audit_catalogue.details,
+    )
 
 
 # Organisation settings (admin) -----------------------------------------------------------------

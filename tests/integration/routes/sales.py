@@ -34,4 +34,5 @@ ROWS: dict[str, tuple[str, dict[str, str]]] = {
     "sales_imports.show": (ADMIN_ONLY, {"run_id": "@import_run"}),
     "sales_imports.start": (ADMIN_ONLY, {"run_id": "@import_run"}),
     "sales_imports.progress_json": (ADMIN_ONLY, {"run_id": "@import_run"}),
+    "sales_imports.delete": (ADMIN_ONLY, {"run_id": "@import_run"}),
 }

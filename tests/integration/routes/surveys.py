@@ -20,6 +20,7 @@ ROWS: dict[str, tuple[str, dict[str, str]]] = {
     "survey_sending.send": (SURVEY_OWNER, {"survey_id": "@survey"}),
     "survey_sending.confirm": (SURVEY_OWNER, {"survey_id": "@survey"}),
     "survey_sending.invitations": (SURVEY_OWNER, {"survey_id": "@survey"}),
+    "survey_sending.invitations_progress": (SURVEY_OWNER, {"survey_id": "@survey"}),
     "survey_sending.resend": (SURVEY_OWNER, {"survey_id": "@survey"}),
     # A manager's send to pasted addresses, held for approval: HR and admin decide.
     "survey_sending.approvals": (APPROVERS, {}),
