@@ -59,6 +59,8 @@ NOT_PAGES = {
     "health.ping": "a probe",
     "survey_results.export": "a CSV file",
     "sales_imports.progress_json": "JSON for the progress bar",
+    "survey_sending.invitations_progress": "JSON for the progress bar",
+    "branding.logo": "an image",
 }
 LAPTOP = 1280  # from this width on, every table shows all its columns without scrolling
 RUN_AXE = """async () => {
