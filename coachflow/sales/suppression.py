@@ -18,6 +18,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from coachflow.accounts.models import User
+from coachflow.lib import emails
 from coachflow.platform import audit
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
@@ -35,16 +36,12 @@ REFUSED = N_(
 )
 
 
-def normalise(email: str) -> str:
-    return (email or "").strip().lower()
-
-
 def address_hash(email: str) -> str:
     """The keyed hash under which ``email`` is suppressed (64 hex digits)."""
     secret = current_app.config["SECRET_KEY"]
     secret = secret.encode() if isinstance(secret, str) else secret
     key = hmac.new(secret, _KEY_LABEL, hashlib.sha256).digest()
-    return hmac.new(key, normalise(email).encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, emails.normalise(email).encode(), hashlib.sha256).hexdigest()
 
 
 def suppressed_among(emails: Iterable[str]) -> set[str]:
@@ -53,7 +50,7 @@ def suppressed_among(emails: Iterable[str]) -> set[str]:
     by_hash: dict[str, str] = {}
     for email in emails:
         if email:
-            by_hash[address_hash(email)] = normalise(email)
+            by_hash[address_hash(email)] = emails.normalise(email)
     hashes = list(by_hash)
     found: set[str] = set()
     for start in range(0, len(hashes), LOOKUP_CHUNK):
