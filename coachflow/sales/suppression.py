@@ -18,7 +18,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from coachflow.accounts.models import User
-from coachflow.lib import emails
+from coachflow.lib.emails import normalise
 from coachflow.platform import audit
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
@@ -41,7 +41,7 @@ def address_hash(email: str) -> str:
     secret = current_app.config["SECRET_KEY"]
     secret = secret.encode() if isinstance(secret, str) else secret
     key = hmac.new(secret, _KEY_LABEL, hashlib.sha256).digest()
-    return hmac.new(key, emails.normalise(email).encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, normalise(email).encode(), hashlib.sha256).hexdigest()
 
 
 def suppressed_among(emails: Iterable[str]) -> set[str]:
@@ -50,7 +50,7 @@ def suppressed_among(emails: Iterable[str]) -> set[str]:
     by_hash: dict[str, str] = {}
     for email in emails:
         if email:
-            by_hash[address_hash(email)] = emails.normalise(email)
+            by_hash[address_hash(email)] = normalise(email)
     hashes = list(by_hash)
     found: set[str] = set()
     for start in range(0, len(hashes), LOOKUP_CHUNK):
