@@ -154,7 +154,8 @@ def test_a_pasted_list_and_an_uploaded_file_preview_and_send(app, org, as_role, 
     html = page.get_data(as_text=True)
     assert "3 invitations to send" in html
     assert "broken@" in html
-    assert "Not a valid email address." in html
+    assert "Not a valid email address." in html  # the count of malformed ones
+    assert "“broken@” is not an email address." in html  # and what is wrong with each
 
     fields = form_fields(page.data, f"/surveys/{survey_id}/send/confirm")
     assert "new@lead.example" in fields["addresses"]
