@@ -183,8 +183,9 @@ def create(app, survey_id: int) -> float:
 Sent = tuple[str, list[str], bytes, tuple[str, ...]]  # envelope from, to, bytes, options
 
 
-def mail_out(app) -> tuple[float, list[Sent]]:
-    """Send every queued invitation as the worker does; the seconds and what went on the wire."""
+def mail_out(app) -> tuple[float, float, list[Sent]]:
+    """Send every queued invitation as the worker does; the seconds (wall clock, and the CPU
+    time of this worker process) and what went on the wire."""
     sent: list[Sent] = []
     original = smtplib.SMTP.sendmail
 
@@ -193,9 +194,9 @@ def mail_out(app) -> tuple[float, list[Sent]]:
         return original(self, from_addr, to_addrs, msg, mail_options, rcpt_options)
 
     with app.app_context(), mock.patch.object(smtplib.SMTP, "sendmail", keep):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         report = sending.send_due()
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         assert report.sent == INVITATIONS, report
         done = db.session.scalar(
             select(func.count())
@@ -203,7 +204,7 @@ def mail_out(app) -> tuple[float, list[Sent]]:
             .where(Invitation.status == InvitationStatus.SENT)
         )
         assert done == INVITATIONS, done
-    return elapsed, sent
+    return elapsed, cpu, sent
 
 
 def smtplib_ceiling(port: int, sent: list[Sent]) -> float:
@@ -247,14 +248,15 @@ def run() -> list[str]:
             )
             survey_id = seed(app)
             created = create(app, survey_id)
-            elapsed, sent = mail_out(app)
+            elapsed, cpu, sent = mail_out(app)
             assert sink.received() == INVITATIONS
             ceiling = smtplib_ceiling(sink.port, sent)
             assert sink.received() == 2 * INVITATIONS
             ours, plain = INVITATIONS / elapsed, INVITATIONS / ceiling
             lines.append(
                 f"{kind:<10} {INVITATIONS:,} invitations: created {INVITATIONS / created:,.0f}/s; "
-                f"mail-out {ours:,.0f} msg/s per worker (target >= 300), "
+                f"mail-out {ours:,.0f} msg/s per worker (target >= 300; "
+                f"{INVITATIONS / cpu:,.0f} per second of the worker's own CPU), "
                 f"smtplib ceiling {plain:,.0f} msg/s, ratio {ours / plain:.2f}"
             )
             if kind == "sqlite":

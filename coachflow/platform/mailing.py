@@ -20,7 +20,7 @@ import logging
 import smtplib
 from collections.abc import Iterable
 from email import policy
-from email.headerregistry import BaseHeader
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from types import TracebackType
@@ -37,8 +37,27 @@ log = logging.getLogger(__name__)
 
 SEND_MAIL = "coachflow.send_mail"
 
-SMTP = policy.SMTP  # CRLF line ends, ASCII headers (RFC 2047 words where needed)
-SMTPUTF8 = policy.SMTPUTF8  # the same with UTF-8 headers, for a server that takes them
+
+class _HeaderRegistry(HeaderRegistry):
+    """The standard header registry, except that it makes each header's class once: the
+    standard one makes a new class for every header it parses, a third of building a message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.made: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        made = self.made.get(key)
+        if made is None:
+            made = self.made[key] = super().__getitem__(name)
+        return made
+
+
+# CRLF line ends, ASCII headers (RFC 2047 words where needed); and the same with UTF-8 headers,
+# for a server that takes them (SMTPUTF8).
+SMTP = policy.SMTP.clone(header_factory=_HeaderRegistry())
+SMTPUTF8 = SMTP.clone(utf8=True)
 
 
 class MailError(Exception):
