@@ -12,7 +12,9 @@ Delivery is **at least once, with at most one duplicate per crash**. Each messag
 sent, in a transaction of its own, as soon as the SMTP server has accepted it; a worker killed
 between the server's acceptance and that commit leaves exactly one message that the next claim
 sends again. That repeat carries the same ``Message-ID`` (one per invitation and attempt, or per
-reminder), so a receiving server that drops repeats drops it.
+reminder), so a receiving server that drops repeats drops it. On PostgreSQL those commits do not
+wait for the disk (see ``_record_sent``): a crash of the database server itself, not of a worker,
+may repeat the messages of its last fraction of a second.
 
 A message that cannot be built (an address we cannot send to, a broken text) or that the server
 refuses fails alone, with the reason, and the rest of the batch goes out. A failed invitation
