@@ -1,12 +1,12 @@
 """Survey mail-out: 10,000 invitations to a local SMTP server, beside plain smtplib as the ceiling.
 
 The SMTP server (aiosmtpd, accepting everything) runs in a process of its own, so it competes
-with neither side for the interpreter. The mail-out is ``sending.send_due()`` as a worker runs
-it: claim a batch of 500, render each message in its language, send the batch over one
-connection, record the outcome; again until nothing is due. The ceiling is smtplib sending the
-very same message bytes over one connection, nothing else. Also shown: what building one
-message costs with this module's writer, with ``email.message.EmailMessage`` and with
-Flask-Mail's ``Message``, which is why the mail-out writes the bytes itself.
+with neither side for the interpreter. The mail-out is ``sending.send_due()`` as one worker
+process runs it: claim a batch of 500, render what the messages share once per language, build
+each message with the ``email`` package, send it over the batch's one connection and record it
+as sent (one commit per message, so a crash re-sends at most one); again until nothing is due.
+The ceiling is smtplib sending the very same bytes over one connection, nothing else. Target:
+at least 300 messages a second per worker. Also shown: what building one message costs.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ import subprocess
 import sys
 import time
 from email import message_from_bytes, policy
-from email.message import EmailMessage
 from unittest import mock
 
-from flask_mail import Message
 from sqlalchemy import func, insert, select
 
 from benchmarks.common import fresh_app, kinds
 from coachflow.accounts.models import Role, Team, User
+from coachflow.lib import emails
+from coachflow.platform import mailing
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
 from coachflow.questionnaires.models import Survey, SurveyKind, SurveyStatus, SurveyVersion
@@ -174,90 +174,63 @@ def create(app, survey_id: int) -> float:
         return time.perf_counter() - started
 
 
-def mail_out(app) -> tuple[float, list[sending.Letter]]:
-    """Send every queued invitation as the worker does; the seconds and the letters sent."""
-    letters: list[sending.Letter] = []
-    original = sending.deliver
+Sent = tuple[str, list[str], bytes, tuple[str, ...]]  # envelope from, to, bytes, options
 
-    def keep(batch):
-        letters.extend(batch)
-        return original(batch)
 
-    with app.app_context(), mock.patch.object(sending, "deliver", keep):
-        started = time.perf_counter()
+def mail_out(app) -> tuple[float, float, list[Sent]]:
+    """Send every queued invitation as the worker does; the seconds (wall clock, and the CPU
+    time of this worker process) and what went on the wire."""
+    sent: list[Sent] = []
+    original = smtplib.SMTP.sendmail
+
+    def keep(self, from_addr, to_addrs, msg, mail_options=(), rcpt_options=()):
+        sent.append((from_addr, to_addrs, msg, tuple(mail_options)))
+        return original(self, from_addr, to_addrs, msg, mail_options, rcpt_options)
+
+    with app.app_context(), mock.patch.object(smtplib.SMTP, "sendmail", keep):
+        started, cpu = time.perf_counter(), time.process_time()
         report = sending.send_due()
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         assert report.sent == INVITATIONS, report
-        sent = db.session.scalar(
+        done = db.session.scalar(
             select(func.count())
             .select_from(Invitation)
             .where(Invitation.status == InvitationStatus.SENT)
         )
-        assert sent == INVITATIONS, sent
-    return elapsed, letters
+        assert done == INVITATIONS, done
+    return elapsed, cpu, sent
 
 
-def smtplib_ceiling(port: int, letters: list[sending.Letter]) -> float:
+def smtplib_ceiling(port: int, sent: list[Sent]) -> float:
     """The same bytes over one plain smtplib connection; the seconds it took."""
     started = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", port) as connection:
-        for letter in letters:
-            connection.sendmail("no-reply@localhost", [letter.to], letter.data)
+        for from_addr, to_addrs, data, options in sent:
+            connection.sendmail(from_addr, to_addrs, data, options)
     return time.perf_counter() - started
 
 
-def building(letter: sending.Letter, n: int = 2_000) -> list[str]:
-    """Messages built per second from one letter's texts, three ways."""
-    parsed = message_from_bytes(letter.data, policy=policy.default)
+def building(data: bytes, n: int = 2_000) -> str:
+    """Messages built and written out per second by ``mailing.compose`` from one message's
+    texts (the mail-out shares the parsed sender and subject headers the same way)."""
+    parsed = message_from_bytes(data, policy=policy.default)
     text = parsed.get_body(("plain",)).get_content()
     html = parsed.get_body(("html",)).get_content()
-    subject, headers = parsed["Subject"], [("List-Unsubscribe", parsed["List-Unsubscribe"])]
-
-    def ours() -> bytes:
-        return sending.mime_message(
-            sender="CoachFlow <no-reply@localhost>",
-            to=letter.to,
+    subject, unsubscribe = str(parsed["Subject"]), str(parsed["List-Unsubscribe"])
+    to = emails.check(str(parsed["To"]))
+    started = time.perf_counter()
+    for _ in range(n):
+        mailing.compose(
+            to=to,
             subject=subject,
             text=text,
             html=html,
-            domain="localhost",
             language="en",
-            headers=headers,
-        )
-
-    def email_package() -> bytes:
-        message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = (
-            "no-reply@localhost",
-            letter.to,
-            subject,
-        )
-        message["List-Unsubscribe"] = headers[0][1]
-        message.set_content(text)
-        message.add_alternative(html, subtype="html")
-        return message.as_bytes(policy=policy.SMTP)
-
-    def flask_mail() -> bytes:
-        return Message(
-            subject=subject,
-            recipients=[letter.to],
-            body=text,
-            html=html,
-            sender="no-reply@localhost",
-            extra_headers=dict(headers),
-        ).as_bytes()
-
-    rates = []
-    for name, build in (
-        ("this writer", ours),
-        ("EmailMessage", email_package),
-        ("Flask-Mail Message", flask_mail),
-    ):
-        started = time.perf_counter()
-        for _ in range(n):
-            build()
-        rates.append(f"{name} {n / (time.perf_counter() - started):,.0f}/s")
-    return rates
+            message_id="<1@localhost>",
+            headers=[("List-Unsubscribe", unsubscribe)],
+            from_="CoachFlow <no-reply@localhost>",
+        ).as_bytes(policy=mailing.SMTP)
+    return f"building one message (email package): {n / (time.perf_counter() - started):,.0f}/s"
 
 
 def run() -> list[str]:
@@ -269,20 +242,19 @@ def run() -> list[str]:
             )
             survey_id = seed(app)
             created = create(app, survey_id)
-            elapsed, letters = mail_out(app)
+            elapsed, cpu, sent = mail_out(app)
             assert sink.received() == INVITATIONS
-            ceiling = smtplib_ceiling(sink.port, letters)
+            ceiling = smtplib_ceiling(sink.port, sent)
             assert sink.received() == 2 * INVITATIONS
             ours, plain = INVITATIONS / elapsed, INVITATIONS / ceiling
             lines.append(
                 f"{kind:<10} {INVITATIONS:,} invitations: created {INVITATIONS / created:,.0f}/s; "
-                f"mail-out {ours:,.0f} msg/s, smtplib ceiling {plain:,.0f} msg/s, "
-                f"ratio {ours / plain:.2f} (target >= 0.67)"
+                f"mail-out {ours:,.0f} msg/s per worker (target >= 300; "
+                f"{INVITATIONS / cpu:,.0f} per second of the worker's own CPU), "
+                f"smtplib ceiling {plain:,.0f} msg/s, ratio {ours / plain:.2f}"
             )
             if kind == "sqlite":
-                with app.app_context():
-                    rates = building(letters[0])
-                lines.append("building one message: " + ", ".join(rates))
+                lines.append(building(sent[0][2]))
     return lines
 
 

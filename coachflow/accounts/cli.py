@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from coachflow.accounts import demo, services, tokens
 from coachflow.accounts.models import User
-from coachflow.accounts.services import normalise_email
+from coachflow.lib import emails
 from coachflow.platform.demo import demo_steps
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
@@ -79,7 +79,7 @@ api_token_cli = AppGroup("api-token", help="Issue, revoke and list REST API toke
 )
 def create(email: str, scopes: str, name: str) -> None:
     """Create a token and print it once; only its hash is kept."""
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    user = db.session.scalar(select(User).where(User.email == emails.normalise(email)))
     if user is None:
         raise click.ClickException(f"No user has the email {email}.")
     try:

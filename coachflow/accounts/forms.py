@@ -14,11 +14,12 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from coachflow.accounts.models import OrganisationSettings, Role
 from coachflow.accounts.organisation import BrandingChange
 from coachflow.platform.i18n import LANGUAGE_NAMES, LANGUAGES
+from coachflow.platform.web import EmailAddress
 
 LANGUAGE_CHOICES = [
     SelectChoice("", _l("As the browser says")),
@@ -41,7 +42,7 @@ def _optional_int(value: object) -> int | None:
 
 class UserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)])
     role = SelectField(_l("Role"), validators=[DataRequired()])
     team_id = SelectField(_l("Team"), coerce=_optional_int, validators=[Optional()])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)

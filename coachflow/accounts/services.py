@@ -25,6 +25,7 @@ from coachflow.accounts.models import (
     User,
     UserSession,
 )
+from coachflow.lib import emails
 from coachflow.platform import audit, jobs, mailing
 from coachflow.platform.errors import Conflict, DomainError, InvalidToken
 from coachflow.platform.extensions import db
@@ -50,11 +51,6 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def normalise_email(email: str) -> str:
-    """Emails are compared and stored lower-case, without surrounding spaces."""
-    return email.strip().lower()
-
-
 def _dummy_hash() -> str:
     method = current_app.config["PASSWORD_HASH_METHOD"]
     dummy = _DUMMY_HASH.get(method)
@@ -68,7 +64,7 @@ def _dummy_hash() -> str:
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, signed in with a new server-side session
     (``user.session_key`` is the cookie's key), or None without saying which was wrong."""
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    user = db.session.scalar(select(User).where(User.email == emails.normalise(email)))
     if user is None or user.password_hash is None:
         check_password_hash(_dummy_hash(), password)
         return None
@@ -250,7 +246,7 @@ def request_password_reset(email: str) -> None:
     """
     started = time.monotonic()
     try:
-        _send_reset_link_if_allowed(normalise_email(email))
+        _send_reset_link_if_allowed(emails.normalise(email))
     finally:
         # Release the row lock before waiting out the rest of the minimum duration.
         db.session.rollback()
@@ -340,7 +336,10 @@ class UserData:
 
 
 def _check_user_data(data: UserData, existing: User | None) -> Team | None:
-    email = normalise_email(data.email)
+    try:
+        email = emails.check(data.email).normalised
+    except emails.InvalidAddress as error:
+        raise DomainError(_(error.reason, value=error.value[:60]), field="email") from None
     clash = db.session.scalar(select(User.id).where(User.email == email))
     if clash is not None and (existing is None or clash != existing.id):
         raise Conflict(_("Another user already has this email address."), field="email")
@@ -359,7 +358,7 @@ def create_user(data: UserData, *, by: User) -> User:
     _check_user_data(data, None)
     user = User(
         name=data.name.strip(),
-        email=normalise_email(data.email),
+        email=emails.normalise(data.email),
         role=data.role,
         team_id=data.team_id,
         language=data.language or None,
@@ -393,7 +392,7 @@ def update_user(user: User, data: UserData, *, by: User) -> None:
     if user.team_id != data.team_id:
         changes.append(f"team {user.team_id}->{data.team_id}")
     user.name = data.name.strip()
-    user.email = normalise_email(data.email)
+    user.email = emails.normalise(data.email)
     user.role = data.role
     user.team_id = data.team_id
     user.language = data.language or None
@@ -479,7 +478,7 @@ def save_product_line(
 def create_admin(email: str, name: str, password: str) -> User:
     """Bootstrap an admin from the command line (a fresh production install has nobody)."""
     validate_new_password(password, password)
-    email = normalise_email(email)
+    email = emails.normalise(email)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(_("Another user already has this email address."), field="email")
     user = User(email=email, name=name, role=Role.ADMIN, password_hash=hash_password(password))

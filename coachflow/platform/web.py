@@ -11,13 +11,16 @@ from urllib.parse import parse_qsl, urlsplit
 
 from flask import Flask, abort, current_app, flash, g, request
 from flask import Request as FlaskRequest
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.routing import IntegerConverter
+from wtforms import Field, ValidationError
 
+from coachflow.lib import emails
 from coachflow.platform.errors import DomainError
 
 # The largest id or number a query compares with an INTEGER column (32 bits on PostgreSQL): a
@@ -32,6 +35,18 @@ def apply_domain_error(form: FlaskForm, error: DomainError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         flash(error.message, "error")
+
+
+class EmailAddress:
+    """WTForms validator: the one address check every entry point uses (``lib.emails``),
+    refusing with its reason."""
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if field.data:
+            try:
+                emails.check(field.data)
+            except emails.InvalidAddress as error:
+                raise ValidationError(_(error.reason, value=error.value[:60])) from None
 
 
 def is_safe_next(url: str) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from coachflow.lib import emails
 from coachflow.lib.csvio import detect_decimal_separator, parse_date, parse_decimal
 from coachflow.lib.money import exponent, to_minor
 from coachflow.lib.periods import Period, parse_period
@@ -72,7 +73,6 @@ MAX_AMOUNT = Decimal(10) ** 13
 MAX_COUNT = 2**31
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TRUE = {"1", "true", "yes", "y", "ja", "oui", "x", "opted out", "unsubscribed"}
 _FALSE = {"", "0", "false", "no", "n", "nein", "non"}
 
@@ -422,10 +422,14 @@ class _Row:
         return None if number is None else int(number)
 
     def email(self, name: str, *, required: bool) -> str:
-        value = self.text(name, required=required, max_length=254).lower()
-        if value and not _EMAIL.match(value):
-            self.problem(name, N_("“%(value)s” is not an email address."), value=value[:40])
-        return value
+        value = self.text(name, required=required, max_length=emails.MAX_LENGTH)
+        if not value or len(value) > emails.MAX_LENGTH:
+            return value.lower()  # missing or too long: said already
+        try:
+            return emails.check(value).normalised
+        except emails.InvalidAddress as error:
+            self.problem(name, error.reason, value=value[:40])
+            return value.lower()
 
     def currency(self, name: str) -> str:
         value = self.text(name, required=True).upper()

@@ -18,6 +18,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from coachflow.accounts.models import User
+from coachflow.lib.emails import normalise
 from coachflow.platform import audit
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
@@ -33,10 +34,6 @@ REFUSED = N_(
     "This address was erased on request and may not be stored again; an admin can lift the "
     "suppression."
 )
-
-
-def normalise(email: str) -> str:
-    return (email or "").strip().lower()
 
 
 def address_hash(email: str) -> str:

@@ -36,7 +36,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import (
@@ -60,7 +59,7 @@ from coachflow.accounts import policy as accounts_policy
 from coachflow.accounts.models import Role, Team, User
 from coachflow.accounts.organisation import in_domains, organisation_settings
 from coachflow.accounts.policy import visible_sellers
-from coachflow.lib import tokens
+from coachflow.lib import emails, tokens
 from coachflow.lib.csvio import CsvFormatError, open_csv
 from coachflow.platform import audit, jobs, progress
 from coachflow.platform.errors import Conflict, DomainError
@@ -161,6 +160,7 @@ class Excluded:
     name: str
     reason: Reason
     index: int | None = None
+    detail: str = ""  # what is wrong with a malformed address (a message taking ``value``)
 
 
 @dataclass
@@ -250,18 +250,6 @@ def split_addresses(text: str) -> list[str]:
         bracketed = re.findall(r"<([^<>]*)>", piece)
         found.extend(bracketed if bracketed else piece.split())
     return [address.strip() for address in found if address.strip()]
-
-
-def normalise_address(address: str) -> str | None:
-    """The address as contacts store it (lower case), or None when it is not a valid address
-    that can be sent to without SMTPUTF8."""
-    if len(address) > 254:
-        return None
-    try:
-        result = validate_email(address, check_deliverability=False, allow_smtputf8=False)
-    except EmailNotValidError:
-        return None
-    return result.normalized.lower()
 
 
 def addresses_from_csv(data: bytes) -> list[str]:
@@ -513,10 +501,13 @@ def _parse_list(raw: Iterable[str], selection: Selection) -> list[str]:
     valid: list[str] = []
     seen: set[str] = set()
     for address in raw:
-        normal = normalise_address(address)
-        if normal is None:
-            selection.excluded.append(Excluded(address[:254], "", Reason.MALFORMED))
-        elif normal in seen:
+        try:
+            normal = emails.check(address).normalised
+        except emails.InvalidAddress as error:
+            shown = address[:254]
+            selection.excluded.append(Excluded(shown, "", Reason.MALFORMED, detail=error.reason))
+            continue
+        if normal in seen:
             selection.excluded.append(Excluded(normal, "", Reason.DUPLICATE))
         else:
             seen.add(normal)
@@ -706,11 +697,18 @@ class _Resolved:
     deal_id: int | None
 
 
+def _checked(address: str) -> str | emails.InvalidAddress:
+    try:
+        return emails.check(address).normalised
+    except emails.InvalidAddress as error:
+        return error
+
+
 @dataclass
 class _Lookups:
     """What a batch refers to, each kind loaded in a few set-based queries."""
 
-    addresses: dict[int, str | None]  # request index → normalised address (None: malformed)
+    addresses: dict[int, str | emails.InvalidAddress]  # request index → normalised address
     by_external: dict[str, Any]
     by_email: dict[str, Any]
     reps: dict[str, int]
@@ -718,7 +716,7 @@ class _Lookups:
 
     @classmethod
     def load(cls, survey: Survey, requests: Sequence[InvitationRequest], by: Any) -> _Lookups:
-        addresses = {r.index: normalise_address(r.email) for r in requests if r.email is not None}
+        addresses = {r.index: _checked(r.email) for r in requests if r.email is not None}
         query = _candidates(survey, by)
         by_external: dict[str, Any] = {}
         by_email: dict[str, Any] = {}
@@ -726,7 +724,8 @@ class _Lookups:
         for chunk in _chunks(external_ids, LOOKUP_CHUNK):
             for row in db.session.execute(query.where(Contact.external_id.in_(chunk))):
                 by_external[row.external_id] = row
-        for chunk in _chunks(sorted({a for a in addresses.values() if a}), LOOKUP_CHUNK):
+        valid = {a for a in addresses.values() if isinstance(a, str)}
+        for chunk in _chunks(sorted(valid), LOOKUP_CHUNK):
             for row in db.session.execute(query.where(Contact.email.in_(chunk))):
                 by_email[row.email] = row
         reps = _sellers_by_email({r.rep_email.strip().lower() for r in requests if r.rep_email})
@@ -750,10 +749,13 @@ class _Lookups:
                     )
                 )
         if request.email is not None:
-            address = self.addresses[index]
-            if address is None:
-                problems.append(RequestProblem(index, "email", N_("Not a valid email address.")))
+            checked = self.addresses[index]
+            if isinstance(checked, emails.InvalidAddress):
+                problems.append(
+                    RequestProblem(index, "email", checked.reason, {"value": checked.value[:60]})
+                )
             else:
+                address = checked
                 contact = self.by_email.get(address)
         rep_id = None
         if request.rep_email is not None:

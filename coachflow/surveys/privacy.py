@@ -29,6 +29,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from coachflow.accounts.models import User
+from coachflow.lib import emails
 from coachflow.platform import audit
 from coachflow.platform.audit import AuditEvent
 from coachflow.platform.errors import DomainError
@@ -62,10 +63,6 @@ class Erasure:
     uploads_deleted: int = 0
 
 
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
-
-
 def placeholder_email(contact_id: int) -> str:
     """The unique, undeliverable address an erased contact keeps."""
     return f"erased-{contact_id}@invalid"
@@ -73,7 +70,7 @@ def placeholder_email(contact_id: int) -> str:
 
 def find_person(email: str) -> Person:
     """The contact and the counts of invitations and responses for ``email``, or DomainError."""
-    email = normalise_email(email)
+    email = emails.normalise(email)
     contact = db.session.scalar(
         select(Contact).options(joinedload(Contact.account)).where(Contact.email == email)
     )

@@ -68,7 +68,7 @@ def test_a_malformed_email_is_refused(as_role, org):
             "language": "en",
         },
     )
-    assert b"Invalid email address." in response.data
+    assert "“not-an-email” is not an email address." in response.get_data(as_text=True)
 
 
 def test_admin_changes_a_role_and_team(app, as_role, org):

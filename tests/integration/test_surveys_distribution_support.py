@@ -170,10 +170,11 @@ class Server:
             return len(self.peers)
 
 
-def serve_smtp(app):
-    """A fresh SMTP server for one test, which ``app`` sends to (a fixture's body)."""
+def serve_smtp(app, **options):
+    """A fresh SMTP server for one test, which ``app`` sends to (a fixture's body); ``options``
+    go to aiosmtpd's server (``enable_SMTPUTF8=True``)."""
     server = Server(port=free_port())
-    controller = Controller(server, hostname="127.0.0.1", port=server.port)
+    controller = Controller(server, hostname="127.0.0.1", port=server.port, **options)
     controller.start()
     app.config.update(
         MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_SUPPRESS_SEND=False, MAIL_TIMEOUT=5

@@ -19,6 +19,7 @@ from flask_login import current_user, login_user, logout_user
 
 from coachflow.accounts import services
 from coachflow.accounts.auth_forms import ForgotPasswordForm, LoginForm, NewPasswordForm
+from coachflow.lib import emails
 from coachflow.platform.errors import DomainError, InvalidToken
 from coachflow.platform.extensions import limiter
 from coachflow.platform.permissions import PUBLIC, requires
@@ -32,7 +33,7 @@ RESET_SESSION_KEY = "password_reset_token"
 def _account_and_address_key() -> str:
     # The account together with the client's address: failures from one address slow that
     # address down, never the owner signing in from elsewhere.
-    email = services.normalise_email(request.form.get("email", ""))
+    email = emails.normalise(request.form.get("email", ""))
     return f"account:{email}|{get_remote_address()}"
 
 
