@@ -170,7 +170,7 @@ class Config:
         self.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
         # How long a claimed batch of the mail-out is held before another worker may take it
         # (longer than a batch takes to send); a lost job is delivered again just after it.
-        self.MAIL_LEASE_SECONDS = _int("MAIL_LEASE_SECONDS", 15 * 60)
+        self.MAIL_LEASE_SECONDS = _int("MAIL_LEASE_SECONDS", 2 * 60)
         self.SURVEY_THROTTLE_DAYS = _int("SURVEY_THROTTLE_DAYS", 90)
 
 

@@ -32,6 +32,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -69,8 +70,9 @@ MAIL_OUT_PROGRESS = "mail_out"
 # Each batch costs a claim, a load, an outcome write and an SMTP handshake; 500 keeps those
 # under a tenth of the sending time while a failed batch stays small.
 BATCH_SIZE = 500
-# How long a claimed batch is held: longer than any batch takes to send (``MAIL_LEASE_SECONDS``).
-LEASE = datetime.timedelta(minutes=15)
+# How long a claimed batch is held (``MAIL_LEASE_SECONDS``); the sender renews it for the rest of
+# its batch while it sends, so it can be short: a batch whose worker died comes back soon.
+LEASE = datetime.timedelta(minutes=2)
 # Waits after the 1st, 2nd, … failed attempt; after the last, an invitation stays failed.
 BACKOFF = (
     datetime.timedelta(minutes=1),
@@ -214,6 +216,22 @@ def lease() -> datetime.timedelta:
     return datetime.timedelta(seconds=seconds) if seconds else LEASE
 
 
+def _clock() -> float:
+    """Seconds on a clock that only moves forward (how long a batch has been sending)."""
+    return time.monotonic()
+
+
+def _renew_lease(ids: list[int]) -> None:
+    """Hold the rest of a batch for another lease while it is being sent (committed)."""
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.id.in_(ids))
+        .values(next_attempt_at=utcnow() + lease())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
 def _claim(statuses: Sequence[InvitationStatus], batch_size: int) -> list[int]:
     """Take up to ``batch_size`` due invitations in ``statuses`` for this worker (committed).
 
@@ -320,9 +338,13 @@ def _send(rows: Sequence[Any], plan: _Plan, writer: _Writer) -> Report:
     report = Report()
     failed = dict(plan.failed)
     done = 0  # letters sent or failed so far
+    renewed = _clock()
     try:
         with mailing.connection() as smtp:
             for row, draft in plan.letters:
+                if _clock() - renewed > lease().total_seconds() / 3:
+                    _renew_lease([unsent.id for unsent, _draft in plan.letters[done:]])
+                    renewed = _clock()
                 try:
                     message, to = writer.message(row, draft)
                     smtp.send(message, to)

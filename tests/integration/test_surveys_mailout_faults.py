@@ -298,3 +298,30 @@ def test_the_same_address_is_refused_with_the_same_reason_at_import_api_paste_an
         },
     )
     assert reason in page.get_data(as_text=True)
+
+
+def test_a_batch_being_sent_keeps_renewing_its_lease_for_the_messages_still_to_go(
+    app, org, smtp, monkeypatch
+):
+    # A short lease is safe because the sender holds the rest of its batch while it works: a
+    # batch whose worker died comes back after one short lease, not a long one.
+    survey_id = crowd(app, org, count=12)
+    monkeypatch.setattr(jobs, "start", lambda name, *args: None)  # queued, sent below
+    send(app, org, survey_id)
+    clock = iter(range(0, 10_000, 50))  # every message seems to take 50 s of a 120 s lease
+    monkeypatch.setattr(sending, "_clock", lambda: next(clock))
+    held: list[int] = []
+    original = sending._renew_lease
+
+    def renew(ids):
+        held.append(len(ids))
+        original(ids)
+
+    monkeypatch.setattr(sending, "_renew_lease", renew)
+    with app.app_context():
+        report = sending.send_due(batch_size=12)
+    assert report.sent == 12
+    assert held  # renewed while sending, each time for the messages not yet sent
+    assert held == sorted(held, reverse=True)
+    assert held[0] <= 12
+    assert 0 < held[-1] < held[0]
