@@ -28,9 +28,9 @@ from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
 from coachflow.questionnaires.models import Survey, SurveyKind, SurveyStatus, SurveyVersion
 from coachflow.sales.models import Contact, CustomerAccount
-from coachflow.surveys import distribution, sending
-from coachflow.surveys.distribution import Recipient
 from coachflow.surveys.models import Invitation, InvitationStatus
+from coachflow.surveys.services import distribution, sending
+from coachflow.surveys.services.distribution import Recipient
 
 INVITATIONS = 10_000
 REPS, ACCOUNTS = 50, 2_000

@@ -8,11 +8,11 @@ from flask_babel import lazy_gettext as _l
 
 def register(app: Flask) -> None:
     """Add the accounts domain to ``app``: sign-in, home, admin pages, commands, navigation."""
-    from coachflow.accounts import api, cli, policy, token_views  # noqa: F401 (api: its endpoints)
+    from coachflow.accounts import api, cli, policy  # noqa: F401 (api: its endpoints)
     from coachflow.accounts.forms import role_choices
     from coachflow.accounts.models import Role
     from coachflow.accounts.services import load_session_user
-    from coachflow.accounts.views import admin, auth, branding, home
+    from coachflow.accounts.views import admin, auth, branding, home, tokens
     from coachflow.platform.extensions import login_manager
     from coachflow.platform.navigation import NavEntry, add_navigation
     from coachflow.platform.permissions import SIGNED_IN
@@ -21,7 +21,7 @@ def register(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_session_user)
-    for blueprint in (home.bp, auth.bp, admin.bp, token_views.bp, branding.bp):
+    for blueprint in (home.bp, auth.bp, admin.bp, tokens.bp, branding.bp):
         app.register_blueprint(blueprint)
     # Who is asking, for the respondent's pages.
     app.jinja_env.globals.update(

@@ -15,23 +15,13 @@ def register(app: Flask) -> None:
     from coachflow.platform.navigation import NavEntry, PersonLink, add_navigation, add_person_link
     from coachflow.platform.permissions import allowed
     from coachflow.platform.web import allow_large_uploads
-    from coachflow.sales import (  # noqa: F401
-        api,
-        cli,
-        demo,
-        import_views,
-        policy,
-        services,
-        tasks,
-        views,
-    )
+    from coachflow.sales import api, cli, demo, policy, services, tasks  # noqa: F401
+    from coachflow.sales.views import imports, pages
 
-    app.register_blueprint(import_views.bp)
-    app.register_blueprint(views.bp)
+    app.register_blueprint(imports.bp)
+    app.register_blueprint(pages.bp)
     app.cli.add_command(cli.import_cli)
-    allow_large_uploads(
-        app, import_views.UPLOAD_ENDPOINTS, app.config["IMPORT_MAX_BYTES"] + 1024 * 1024
-    )
+    allow_large_uploads(app, imports.UPLOAD_ENDPOINTS, app.config["IMPORT_MAX_BYTES"] + 1024 * 1024)
     add_navigation(
         app,
         # A rep is sent on from the overview to their own page.

@@ -64,10 +64,10 @@ from coachflow.platform.i18n import LANGUAGES
 from coachflow.platform.permissions import authorize, caller, requires
 from coachflow.platform.problems import VALIDATION, problem
 from coachflow.sales import policy, queries, services
-from coachflow.sales.importing import ImportRejected
 from coachflow.sales.models import DealStage
 from coachflow.sales.records import FIELDS, N_
 from coachflow.sales.records import Problem as ImportProblem
+from coachflow.sales.services.importing import ImportRejected
 
 MAX_BATCH = 1000
 # What the database columns hold (BIGINT minor units, INTEGER counts), with room to spare.

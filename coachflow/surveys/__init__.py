@@ -18,29 +18,14 @@ def register(app: Flask) -> None:
     from coachflow.platform.permissions import allowed
     from coachflow.questionnaires.queries import register_answer_counter
     from coachflow.sales.policy import VIEW_SALES
-    from coachflow.surveys import (  # noqa: F401
-        api,
-        cli,
-        demo,
-        policy,
-        privacy_views,
-        public_views,
-        queries,
-        results_views,
-        send_views,
-        sending,
-        tasks,
-    )
+    from coachflow.surveys import api, cli, demo, policy, queries, tasks  # noqa: F401
+    from coachflow.surveys.services import sending
+    from coachflow.surveys.views import privacy, public, results, send
 
-    for blueprint in (
-        public_views.bp,
-        results_views.bp,
-        privacy_views.bp,
-        send_views.bp,
-    ):
+    for blueprint in (public.bp, results.bp, privacy.bp, send.bp):
         app.register_blueprint(blueprint)
     app.cli.add_command(cli.surveys_cli)
-    app.cli.add_command(privacy_views.contacts_cli)
+    app.cli.add_command(privacy.contacts_cli)
     # Due sends and retries, reminders, expiries.
     add_periodic(app, sending.TICK, 300.0)
     register_answer_counter(app, queries.ANSWER_COUNTER)

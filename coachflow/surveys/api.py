@@ -43,8 +43,9 @@ from coachflow.platform.problems import VALIDATION, problem
 from coachflow.questionnaires.models import Survey as SurveyRecord
 from coachflow.questionnaires.models import SurveyKind, SurveyStatus
 from coachflow.sales import policy as sales_policy
-from coachflow.surveys import distribution, policy
+from coachflow.surveys import policy
 from coachflow.surveys.models import Invitation, InvitationStatus
+from coachflow.surveys.services import distribution
 
 MAX_BATCH = 1000
 BOTH = N_("Give contact_external_id or email, not both.")

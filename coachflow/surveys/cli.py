@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from coachflow.surveys import sending
+from coachflow.surveys.services import sending
 
 surveys_cli = AppGroup("surveys", help="Survey invitations: sending, reminders, expiry.")
 

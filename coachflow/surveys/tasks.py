@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from coachflow.surveys.sending import MAIL_OUT, TICK, send_due, tick
+from coachflow.surveys.services.sending import MAIL_OUT, TICK, send_due, tick
 
 
 @shared_task(name=MAIL_OUT)

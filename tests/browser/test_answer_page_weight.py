@@ -16,8 +16,8 @@ from coachflow.accounts import demo
 from coachflow.accounts.models import User
 from coachflow.platform.extensions import db
 from coachflow.questionnaires.models import Survey
-from coachflow.surveys import distribution
-from coachflow.surveys.distribution import Criteria
+from coachflow.surveys.services import distribution
+from coachflow.surveys.services.distribution import Criteria
 from tests.helpers import text_of
 from tests.integration.test_surveys_distribution_support import customer, person, survey_in
 

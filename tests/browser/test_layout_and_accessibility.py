@@ -27,7 +27,7 @@ from coachflow.platform.time import utcnow
 from coachflow.questionnaires.models import QuestionType, Survey, SurveyKind, SurveyStatus
 from coachflow.sales.models import DealStage, ImportKind, ImportRun, ImportStatus, SuppressionReason
 from coachflow.sales.records import Problem
-from coachflow.sales.suppression import suppress
+from coachflow.sales.services.suppression import suppress
 from coachflow.surveys.models import AdhocSend
 from tests.conftest import Org
 from tests.factories import PASSWORD, ProductLineFactory, TeamFactory, UserFactory

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select, update
 
 from coachflow.platform.extensions import db
-from coachflow.surveys import sending
 from coachflow.surveys.models import Invitation, InvitationStatus
+from coachflow.surveys.services import sending
 from tests.browser.test_survey_journey import sign_in
 from tests.integration.test_surveys_mail_out_progress import QUEUED, queue_invitations
 

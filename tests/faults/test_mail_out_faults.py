@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 from coachflow.platform import jobs
 from coachflow.platform.scheduler import Scheduler
 from coachflow.platform.time import utcnow
-from coachflow.surveys import sending
 from coachflow.surveys.models import InvitationStatus
+from coachflow.surveys.services import sending
 from tests.conftest import free_port, make_app
 from tests.faults.conftest import (
     BIN,

@@ -15,7 +15,6 @@ from coachflow.accounts.models import User
 from coachflow.platform.audit import AuditEvent
 from coachflow.platform.extensions import db
 from coachflow.sales import services
-from coachflow.sales.importing import ImportRejected, import_records
 from coachflow.sales.models import (
     Contact,
     CustomerAccount,
@@ -25,9 +24,10 @@ from coachflow.sales.models import (
     ImportStatus,
     SuppressedAddress,
 )
-from coachflow.surveys import distribution
-from coachflow.surveys.distribution import Criteria, Reason
+from coachflow.sales.services.importing import ImportRejected, import_records
 from coachflow.surveys.models import Invitation
+from coachflow.surveys.services import distribution
+from coachflow.surveys.services.distribution import Criteria, Reason
 from tests.helpers import csrf_token
 from tests.integration.test_api_support import ApiClient, assert_problem, contact, issue_token
 from tests.integration.test_import_pages import check, latest_run, upload

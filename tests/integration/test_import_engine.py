@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import event, select
 
 from coachflow.platform.extensions import db
-from coachflow.sales.importing import ImportRejected, import_records
 from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage, Quota
+from coachflow.sales.services.importing import ImportRejected, import_records
 
 
 def rows(*dicts):
@@ -102,7 +102,7 @@ def test_every_kind_of_problem_is_reported(ctx):
 
 
 def test_duplicates_are_found_across_chunks(ctx, monkeypatch):
-    monkeypatch.setattr("coachflow.sales.importing.CHUNK_SIZE", 2)
+    monkeypatch.setattr("coachflow.sales.services.importing.CHUNK_SIZE", 2)
     from coachflow.sales.models import ImportKind, ImportRun, ImportStatus
 
     run = ImportRun(kind=ImportKind.DEALS, status=ImportStatus.IMPORTING, filename="x.csv")

@@ -18,8 +18,8 @@ from coachflow.accounts.models import OrganisationSettings, User
 from coachflow.platform.audit import AuditEvent
 from coachflow.platform.extensions import db
 from coachflow.questionnaires.models import Survey
-from coachflow.surveys import distribution
-from coachflow.surveys.distribution import Criteria
+from coachflow.surveys.services import distribution
+from coachflow.surveys.services.distribution import Criteria
 from tests.helpers import csrf_token, html_of, text_of
 from tests.integration.test_password_reset import request_reset
 from tests.integration.test_surveys_distribution_support import customer, person, survey_in

@@ -14,8 +14,8 @@ from coachflow.platform.extensions import db
 from coachflow.questionnaires.answers import survey_page
 from coachflow.questionnaires.models import Question, QuestionType, Survey, SurveyStatus
 from coachflow.sales.models import Contact, CustomerAccount
-from coachflow.surveys import answering
 from coachflow.surveys.models import Answer, Invitation, InvitationStatus, Response
+from coachflow.surveys.services import answering
 from tests.survey_factories import COMMENT_QUESTION, NPS_QUESTION, make_invitation, make_survey
 
 GERMAN_TEXTS = {

@@ -15,9 +15,9 @@ from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
 from coachflow.questionnaires.models import Survey, SurveyKind, SurveyStatus
 from coachflow.sales.models import Contact, DealStage
-from coachflow.surveys import distribution
-from coachflow.surveys.distribution import Criteria, Reason
 from coachflow.surveys.models import Invitation, InvitationStatus
+from coachflow.surveys.services import distribution
+from coachflow.surveys.services.distribution import Criteria, Reason
 from tests.factories import UserFactory
 from tests.integration.test_surveys_distribution_support import (
     age,

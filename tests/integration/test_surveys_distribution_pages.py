@@ -14,8 +14,8 @@ from coachflow.accounts.models import User
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
 from coachflow.questionnaires.models import Survey, SurveyStatus
-from coachflow.surveys import sending
 from coachflow.surveys.models import InvitationStatus
+from coachflow.surveys.services import sending
 from tests.conftest import free_port
 from tests.helpers import csrf_token
 from tests.integration.test_query_counts import counting_queries

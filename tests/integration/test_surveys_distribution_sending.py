@@ -16,9 +16,9 @@ from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
 from coachflow.questionnaires.models import Survey
 from coachflow.sales.models import Contact
-from coachflow.surveys import distribution, sending
-from coachflow.surveys.distribution import Criteria
 from coachflow.surveys.models import Invitation, InvitationStatus
+from coachflow.surveys.services import distribution, sending
+from coachflow.surveys.services.distribution import Criteria
 from tests.conftest import free_port
 from tests.helpers import html_of, text_of
 from tests.integration.test_surveys_distribution_support import (

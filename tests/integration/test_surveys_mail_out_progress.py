@@ -9,8 +9,8 @@ from coachflow.platform import progress
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
 from coachflow.questionnaires.models import Survey
-from coachflow.surveys import sending
 from coachflow.surveys.models import InvitationStatus
+from coachflow.surveys.services import sending
 from tests.integration.test_surveys_distribution_support import serve_smtp, survey_in
 from tests.survey_factories import make_invitation
 

@@ -15,11 +15,11 @@ from coachflow.platform import jobs, mailing
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
 from coachflow.questionnaires.models import Survey
-from coachflow.sales.importing import ImportRejected, import_records
 from coachflow.sales.models import Contact
-from coachflow.surveys import distribution, sending
-from coachflow.surveys.distribution import Criteria, Reason
+from coachflow.sales.services.importing import ImportRejected, import_records
 from coachflow.surveys.models import Invitation, InvitationStatus
+from coachflow.surveys.services import distribution, sending
+from coachflow.surveys.services.distribution import Criteria, Reason
 from tests.helpers import csrf_token
 from tests.integration.test_api_support import ApiClient, contact, issue_token
 from tests.integration.test_surveys_distribution_support import (

@@ -16,7 +16,6 @@ from coachflow.platform.extensions import db
 from coachflow.questionnaires.models import Question, QuestionType, Survey
 from coachflow.sales.demo import seed_sales
 from coachflow.sales.models import Contact
-from coachflow.surveys import results
 from coachflow.surveys.demo import (
     CSAT_COMMENTS,
     NPS_COMMENTS,
@@ -26,6 +25,7 @@ from coachflow.surveys.demo import (
     seed_surveys,
 )
 from coachflow.surveys.models import Answer, Invitation, InvitationStatus, Response
+from coachflow.surveys.queries import results
 from tests.conftest import empty_tables
 
 TODAY = datetime.date(2026, 11, 16)

@@ -24,9 +24,9 @@ from coachflow.accounts.models import User
 from coachflow.lib import tokens
 from coachflow.platform.extensions import db
 from coachflow.questionnaires.models import Survey
-from coachflow.surveys import distribution
-from coachflow.surveys.distribution import Criteria
 from coachflow.surveys.models import Invitation, InvitationStatus
+from coachflow.surveys.services import distribution
+from coachflow.surveys.services.distribution import Criteria
 from tests.conftest import make_app
 from tests.helpers import text_of
 from tests.integration.test_surveys_distribution_support import customer, person, survey_in

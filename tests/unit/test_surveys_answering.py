@@ -88,7 +88,7 @@ def test_a_score_off_the_scale_is_refused(score):
 
 
 def test_statements_for_psycopgs_cursor_carry_their_literals_as_plain_values():
-    from coachflow.surveys import answering
+    from coachflow.surveys.services import answering
 
     statements = answering._statements()
     sql, literals = answering._compiled(statements.store_answer)
@@ -103,7 +103,7 @@ def test_statements_for_psycopgs_cursor_carry_their_literals_as_plain_values():
 def test_an_in_list_cannot_go_to_psycopgs_cursor_unexpanded():
     from sqlalchemy import select
 
-    from coachflow.surveys import answering
+    from coachflow.surveys.services import answering
 
     ids = select(answering.invitation_rows.c.id).where(answering.invitation_rows.c.id.in_([1, 2]))
     with pytest.raises(ValueError, match="IN list"):

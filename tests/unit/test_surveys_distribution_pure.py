@@ -7,8 +7,8 @@ import datetime
 import pytest
 
 from coachflow.platform.errors import DomainError
-from coachflow.surveys.distribution import addresses_from_csv, split_addresses
-from coachflow.surveys.sending import BACKOFF, MAX_ATTEMPTS, next_attempt
+from coachflow.surveys.services.distribution import addresses_from_csv, split_addresses
+from coachflow.surveys.services.sending import BACKOFF, MAX_ATTEMPTS, next_attempt
 
 
 def test_pasted_addresses_split_on_commas_semicolons_spaces_and_lines():

@@ -13,7 +13,14 @@ from coachflow.lib.charts.histogram import Column, score_histogram
 from coachflow.lib.charts.stacked import Segment, stacked_bar
 from coachflow.lib.charts.trend import TrendPoint, trend_line
 from coachflow.platform.formatting import nps_number, rounded
-from coachflow.surveys.results import Counts, Filters, Group, csv_text, ordered, trend_months
+from coachflow.surveys.queries.results import (
+    Counts,
+    Filters,
+    Group,
+    csv_text,
+    ordered,
+    trend_months,
+)
 
 
 def _segments(p: int, pa: int, d: int) -> list[Segment]:

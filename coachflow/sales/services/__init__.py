@@ -24,7 +24,6 @@ from coachflow.platform.errors import Conflict, DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
 from coachflow.sales import records
-from coachflow.sales.importing import ImportRejected, ImportResult, import_records
 from coachflow.sales.models import (
     ImportFileChunk,
     ImportKind,
@@ -33,6 +32,7 @@ from coachflow.sales.models import (
     ImportStatus,
 )
 from coachflow.sales.records import N_, ParseOptions, Problem
+from coachflow.sales.services.importing import ImportRejected, ImportResult, import_records
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,9 @@ from coachflow.platform.permissions import get_or_404, requires
 from coachflow.platform.time import utcnow
 from coachflow.platform.web import int_arg, page_arg
 from coachflow.questionnaires.models import Survey
-from coachflow.surveys import charts, policy, results
+from coachflow.surveys import policy
+from coachflow.surveys.queries import results
+from coachflow.surveys.views import charts
 
 bp = Blueprint("survey_results", __name__, url_prefix="/surveys/results")
 

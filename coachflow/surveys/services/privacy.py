@@ -37,8 +37,8 @@ from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
 from coachflow.questionnaires.answers import localized
 from coachflow.sales import services as sales_services
-from coachflow.sales import suppression
 from coachflow.sales.models import Contact, SuppressionReason
+from coachflow.sales.services import suppression
 from coachflow.surveys.models import Answer, Invitation, Response
 
 ERASED_NAME = "erased"

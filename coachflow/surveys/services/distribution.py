@@ -67,12 +67,12 @@ from coachflow.platform.extensions import db
 from coachflow.platform.permissions import allowed
 from coachflow.platform.time import utcnow
 from coachflow.questionnaires.models import Survey, SurveyStatus
-from coachflow.sales import suppression
 from coachflow.sales.models import Contact, CustomerAccount, Deal, DealStage
 from coachflow.sales.policy import visible_sales
 from coachflow.sales.records import N_
+from coachflow.sales.services import suppression
 from coachflow.surveys.models import AdhocSend, AdhocSendStatus, Invitation, InvitationStatus
-from coachflow.surveys.sending import MAIL_OUT, MAIL_OUT_PROGRESS
+from coachflow.surveys.services.sending import MAIL_OUT, MAIL_OUT_PROGRESS
 
 DEFAULT_THROTTLE_DAYS = 90
 MAX_LISTED = 20_000  # addresses in one pasted or uploaded list

@@ -32,9 +32,10 @@ from coachflow.platform.errors import DomainError
 from coachflow.platform.paging import paginate
 from coachflow.platform.permissions import requires
 from coachflow.platform.web import apply_domain_error, page_arg
-from coachflow.sales import suppression
 from coachflow.sales.models import SuppressionReason
-from coachflow.surveys import policy, privacy
+from coachflow.sales.services import suppression
+from coachflow.surveys import policy
+from coachflow.surveys.services import privacy
 
 bp = Blueprint("contact_privacy", __name__, url_prefix="/admin/contacts/privacy")
 

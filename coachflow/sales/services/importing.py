@@ -30,9 +30,10 @@ from coachflow.lib.money import to_minor
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
-from coachflow.sales import records, suppression
+from coachflow.sales import records
 from coachflow.sales.models import Contact, CustomerAccount, Deal, Quota
 from coachflow.sales.records import N_, ParseOptions, Problem
+from coachflow.sales.services import suppression
 
 CHUNK_SIZE = 2000
 PROBLEMS_KEPT = 500

@@ -32,9 +32,10 @@ from coachflow.platform.paging import paginate
 from coachflow.platform.permissions import get_or_404, requires
 from coachflow.platform.web import apply_domain_error, int_arg, page_arg
 from coachflow.questionnaires.models import Survey
-from coachflow.surveys import distribution, policy, sending
-from coachflow.surveys.distribution import Criteria, Reason
+from coachflow.surveys import policy
 from coachflow.surveys.models import InvitationStatus
+from coachflow.surveys.services import distribution, sending
+from coachflow.surveys.services.distribution import Criteria, Reason
 
 bp = Blueprint("survey_sending", __name__, url_prefix="/surveys")
 

@@ -14,7 +14,7 @@ from coachflow.lib.charts.stacked import Segment, stacked_bar
 from coachflow.lib.charts.trend import TrendPoint, trend_line
 from coachflow.lib.stats.nps import band
 from coachflow.platform.formatting import nps_number, whole_percent
-from coachflow.surveys import results
+from coachflow.surveys.queries import results
 
 
 def bands_chart(group: results.Group) -> Markup:

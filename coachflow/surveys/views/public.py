@@ -14,8 +14,8 @@ from flask_babel import force_locale
 from coachflow.platform.extensions import csrf
 from coachflow.platform.permissions import PUBLIC, requires
 from coachflow.questionnaires.answers import AnswersRefused, SurveyPage
-from coachflow.surveys import answering
-from coachflow.surveys.answering import LinkProblem
+from coachflow.surveys.services import answering
+from coachflow.surveys.services.answering import LinkProblem
 
 bp = Blueprint("public", __name__)
 

@@ -22,7 +22,7 @@ from coachflow.platform.paging import paginate
 from coachflow.platform.permissions import requires
 from coachflow.platform.web import apply_domain_error, page_arg
 from coachflow.sales import policy, services
-from coachflow.sales.import_forms import UploadForm, columns_form, kind_choices
+from coachflow.sales.forms import UploadForm, columns_form, kind_choices
 from coachflow.sales.models import ImportKind, ImportRun, ImportStatus
 from coachflow.sales.records import FIELD_LABELS, FIELDS
 

@@ -1,0 +1,1 @@
+"""The sales pages: figures by rep, team and account, and CSV imports."""
