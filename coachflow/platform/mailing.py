@@ -32,6 +32,7 @@ from flask_babel import force_locale
 
 from coachflow.lib import emails
 from coachflow.platform import jobs
+from coachflow.platform.extensions import mail
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +93,20 @@ def header(name: str, value: str) -> BaseHeader:
     return SMTP.header_factory(name, " ".join(value.split()))  # one line: no header injection
 
 
+def settings() -> Any:
+    """The mail settings as Flask-Mail reads them from the app's ``MAIL_*`` configuration (with
+    its defaults), read afresh for every connection so that a changed setting counts at once.
+
+    Flask-Mail holds the settings; the messages and the SMTP session are ours, because
+    Flask-Mail 0.10 can neither bound a connection's wait (a server that hangs would hold a
+    worker) nor ask for SMTPUTF8 (international addresses)."""
+    app = current_app
+    return mail.init_mail(app.config, app.debug, app.testing)
+
+
 def sender() -> str:
     """The ``From`` of every message: ``MAIL_DEFAULT_SENDER`` (a string or (name, address))."""
-    configured = current_app.config["MAIL_DEFAULT_SENDER"]
+    configured = settings().default_sender
     if isinstance(configured, tuple | list):
         name, address = configured
         return f"{name} <{address}>" if name else address
@@ -143,10 +155,9 @@ def domain_of(address: str) -> str:
 def connection() -> Connection:
     """A connection for one mail or one batch, from the app's settings: SMTP, or the console
     when no ``MAIL_SERVER`` is configured. Use it as a context manager."""
-    config = current_app.config
-    if config.get("MAIL_SUPPRESS_SEND") or not config.get("MAIL_SERVER"):
+    if not current_app.config.get("MAIL_SERVER") or settings().suppress:
         return Console(print_messages=not current_app.testing)
-    return Connection(config)
+    return Connection(settings(), timeout=current_app.config.get("MAIL_TIMEOUT", 30))
 
 
 class Connection:
@@ -157,26 +168,26 @@ class Connection:
     ``ConnectionLost`` when the server cannot be reached.
     """
 
-    def __init__(self, config: Any) -> None:
-        self.config = config
+    def __init__(self, settings: Any, *, timeout: float) -> None:
+        self.settings = settings
+        self.timeout = timeout
         self.smtp: smtplib.SMTP | None = None
         self.envelope_from = parseaddr(sender())[1]
 
     def __enter__(self) -> Connection:
-        config = self.config
-        timeout = config.get("MAIL_TIMEOUT", 30)
-        server, port = config["MAIL_SERVER"], config["MAIL_PORT"]
+        mail_settings, timeout = self.settings, self.timeout
+        server, port = mail_settings.server, mail_settings.port
         try:
-            if config.get("MAIL_USE_SSL"):
+            if mail_settings.use_ssl:
                 self.smtp = smtplib.SMTP_SSL(server, port, timeout=timeout)
             else:
                 self.smtp = smtplib.SMTP(server, port, timeout=timeout)
             self.smtp.ehlo_or_helo_if_needed()  # learn the extensions (SMTPUTF8) before sending
-            if config.get("MAIL_USE_TLS"):
+            if mail_settings.use_tls:
                 self.smtp.starttls()
                 self.smtp.ehlo()
-            if config.get("MAIL_USERNAME") and config.get("MAIL_PASSWORD"):
-                self.smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            if mail_settings.username and mail_settings.password:
+                self.smtp.login(mail_settings.username, mail_settings.password)
         except (smtplib.SMTPException, OSError) as error:
             self._close()
             raise ConnectionLost(describe(error)) from error
@@ -331,5 +342,6 @@ def deliver(message: dict) -> None:
 
 
 def init_mailing(app: Flask) -> None:
-    """Nothing to bind: the transport reads ``MAIL_*`` from the app's config when it sends."""
+    """Register Flask-Mail with ``app``; the transport reads its settings when it connects."""
     app.config.setdefault("MAIL_SUPPRESS_SEND", not app.config.get("MAIL_SERVER"))
+    mail.init_app(app)
