@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import sqlite3
 
 from flask_babel import Babel
@@ -12,7 +13,7 @@ from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import Enum, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -48,3 +49,17 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA busy_timeout = 5000")
         cursor.close()
+
+
+def enum_column(cls: type[enum.Enum], name: str, length: int = 24) -> Enum:
+    """A column type for a Python enum stored as its values in a short string, with a named
+    check constraint, the same on PostgreSQL and SQLite (no native enum types to migrate)."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )

@@ -11,24 +11,12 @@ from __future__ import annotations
 import datetime
 import enum
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coachflow.accounts.models import User
-from coachflow.platform.extensions import db
+from coachflow.platform.extensions import db, enum_column
 from coachflow.platform.time import UTCDateTime, utcnow
-
-
-def _enum(cls: type[enum.Enum], name: str, length: int = 24) -> Enum:
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=length,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class SurveyKind(enum.StrEnum):
@@ -73,9 +61,9 @@ class Survey(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[SurveyKind] = mapped_column(_enum(SurveyKind, "survey_kind"), index=True)
+    kind: Mapped[SurveyKind] = mapped_column(enum_column(SurveyKind, "survey_kind"), index=True)
     status: Mapped[SurveyStatus] = mapped_column(
-        _enum(SurveyStatus, "survey_status"), default=SurveyStatus.DRAFT
+        enum_column(SurveyStatus, "survey_status"), default=SurveyStatus.DRAFT
     )
     default_language: Mapped[str] = mapped_column(String(5), default="en")
     # The manager who built it (a manager sees and sends their own surveys; HR and admin all).
@@ -128,7 +116,7 @@ class Question(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
-    type: Mapped[QuestionType] = mapped_column(_enum(QuestionType, "question_type"))
+    type: Mapped[QuestionType] = mapped_column(enum_column(QuestionType, "question_type"))
     required: Mapped[bool] = mapped_column(default=True)
     texts: Mapped[dict] = mapped_column(db.JSON, default=dict)  # {"en": "How likely…", …}
     # Choices of single/multiple choice: [{"value": "price", "labels": {"en": …, "de": …}}]

@@ -9,7 +9,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -21,21 +20,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coachflow.accounts.models import ProductLine, User
 from coachflow.lib.periods import PeriodKind
-from coachflow.platform.extensions import db
+from coachflow.platform.extensions import db, enum_column
 from coachflow.platform.i18n import languages_check
 from coachflow.platform.time import UTCDateTime, utcnow
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=16,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class DealStage(enum.StrEnum):
@@ -137,7 +124,7 @@ class Deal(db.Model):
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     margin_minor: Mapped[int | None] = mapped_column(BigInteger)
-    stage: Mapped[DealStage] = mapped_column(_enum(DealStage, "deal_stage"))
+    stage: Mapped[DealStage] = mapped_column(enum_column(DealStage, "deal_stage", length=16))
     closed_on: Mapped[datetime.date | None] = mapped_column(Date)
     import_run_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -170,7 +157,9 @@ class Quota(db.Model):
     product_line_id: Mapped[int] = mapped_column(
         ForeignKey("product_lines.id", ondelete="RESTRICT")
     )
-    period_kind: Mapped[PeriodKind] = mapped_column(_enum(PeriodKind, "period_kind"))
+    period_kind: Mapped[PeriodKind] = mapped_column(
+        enum_column(PeriodKind, "period_kind", length=16)
+    )
     period_start: Mapped[datetime.date] = mapped_column(Date)
     currency: Mapped[str] = mapped_column(String(3))
     revenue_target_minor: Mapped[int] = mapped_column(BigInteger)
@@ -195,7 +184,7 @@ class ImportMapping(db.Model):
     __table_args__ = (UniqueConstraint("kind", "name", name="uq_import_mappings_kind_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[ImportKind] = mapped_column(_enum(ImportKind, "import_kind"))
+    kind: Mapped[ImportKind] = mapped_column(enum_column(ImportKind, "import_kind", length=16))
     name: Mapped[str] = mapped_column(String(120))
     columns: Mapped[dict] = mapped_column(db.JSON)  # CoachFlow field → file column
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -210,8 +199,10 @@ class ImportRun(db.Model):
     __tablename__ = "import_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[ImportKind] = mapped_column(_enum(ImportKind, "import_kind"))
-    status: Mapped[ImportStatus] = mapped_column(_enum(ImportStatus, "import_status"))
+    kind: Mapped[ImportKind] = mapped_column(enum_column(ImportKind, "import_kind", length=16))
+    status: Mapped[ImportStatus] = mapped_column(
+        enum_column(ImportStatus, "import_status", length=16)
+    )
     filename: Mapped[str] = mapped_column(String(255))
     size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     encoding: Mapped[str] = mapped_column(String(32), default="")
@@ -259,7 +250,7 @@ class SuppressedAddress(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     address_hash: Mapped[str] = mapped_column(String(64), unique=True)
     reason: Mapped[SuppressionReason] = mapped_column(
-        _enum(SuppressionReason, "suppression_reason")
+        enum_column(SuppressionReason, "suppression_reason", length=16)
     )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -13,7 +13,6 @@ import enum
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -25,22 +24,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coachflow.accounts.models import Team, User
-from coachflow.platform.extensions import db
+from coachflow.platform.extensions import db, enum_column
 from coachflow.platform.time import UTCDateTime, utcnow
 from coachflow.questionnaires.models import Question, Survey, SurveyVersion
 from coachflow.sales.models import Contact, Deal
-
-
-def _enum(cls: type[enum.Enum], name: str, length: int = 24) -> Enum:
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=length,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class InvitationStatus(enum.StrEnum):
@@ -88,7 +75,7 @@ class Invitation(db.Model):
     token_salt: Mapped[str] = mapped_column(String(32))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[InvitationStatus] = mapped_column(
-        _enum(InvitationStatus, "invitation_status"), default=InvitationStatus.QUEUED
+        enum_column(InvitationStatus, "invitation_status"), default=InvitationStatus.QUEUED
     )
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime)
@@ -172,7 +159,7 @@ class AdhocSend(db.Model):
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     addresses: Mapped[list] = mapped_column(db.JSON, default=list)  # normalised, in order
     status: Mapped[AdhocSendStatus] = mapped_column(
-        _enum(AdhocSendStatus, "adhoc_send_status"), default=AdhocSendStatus.PENDING
+        enum_column(AdhocSendStatus, "adhoc_send_status"), default=AdhocSendStatus.PENDING
     )
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
