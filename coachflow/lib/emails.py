@@ -12,6 +12,7 @@ Stored and compared, an address is lower-case and in Unicode normal form C (``no
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
@@ -57,7 +58,13 @@ class Address:
 def check(address: str) -> Address:
     """The address in its stored and sent forms; ``InvalidAddress`` with the reason if it is
     not one we can send to."""
-    value = (address or "").strip()
+    return _checked((address or "").strip())
+
+
+# Imports check the same few addresses again and again (a rep's email on each of their deals):
+# a valid address is checked once per process.
+@functools.lru_cache(maxsize=4096)
+def _checked(value: str) -> Address:
     if len(value) > MAX_LENGTH:
         raise InvalidAddress(TOO_LONG, value)
     local, at, domain = value.rpartition("@")
