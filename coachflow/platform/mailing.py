@@ -249,7 +249,7 @@ class Console(Connection):
         return self
 
     def _close(self) -> None:
-        pass
+        """Nothing to close: the console stays open."""
 
     def send(self, message: EmailMessage, to: emails.Address) -> None:
         log.warning("Mail not sent (no MAIL_SERVER); it would have gone to %s", to.normalised)
