@@ -218,3 +218,53 @@ def test_an_approved_adhoc_send_links_to_the_public_address_whatever_host_is_nam
     for part in (text_of(message), html_of(message), str(message["List-Unsubscribe"])):
         links.update(re.findall(r"https?://[^\s\"'<>/]+", part))
     assert links == {app.config["PUBLIC_BASE_URL"]}
+
+
+def test_approving_twice_at_once_mails_each_address_once(app, org, as_role, survey_id, mailbox):
+    from coachflow.accounts.models import User
+    from coachflow.platform.errors import Conflict
+    from coachflow.surveys.services import distribution
+
+    save_settings(as_role("admin"), approval=True)
+    send(as_role("manager"), survey_id, addresses="lead@prospect.example", adhoc_rep=str(org.rep))
+    with app.app_context():
+        send_id = db.session.scalar(select(AdhocSend.id))
+        hr = db.session.get(User, org.hr)
+        # A second decision that read the send as pending before the first one committed.
+        db.session.execute(
+            AdhocSend.__table__.update().values(status=AdhocSendStatus.PENDING.value)
+        )
+        assert distribution.approve_adhoc_send(send_id, hr) == 1
+        with pytest.raises(Conflict):
+            distribution.approve_adhoc_send(send_id, hr)
+        with pytest.raises(Conflict):
+            distribution.reject_adhoc_send(send_id, hr)
+    assert [m["To"] for m in mailbox.messages] == ["lead@prospect.example"]
+
+
+def test_an_address_erased_while_its_send_waits_is_never_invited(
+    app, org, as_role, survey_id, mailbox
+):
+    from coachflow.accounts.models import User
+    from coachflow.surveys.services import distribution, privacy
+
+    save_settings(as_role("admin"), approval=True)
+    send(
+        as_role("manager"),
+        survey_id,
+        addresses="lead@prospect.example\nother@prospect.example",
+        adhoc_rep=str(org.rep),
+    )
+    with app.app_context():
+        send_id = db.session.scalar(select(AdhocSend.id))
+        # Erased on request while the send waits (the address was invited elsewhere before).
+        from coachflow.sales.models import SuppressionReason
+        from coachflow.sales.services.suppression import suppress
+
+        suppress("lead@prospect.example", reason=SuppressionReason.ERASURE, by=None)
+        db.session.commit()
+        privacy._strip_from_held_sends("Lead@Prospect.example")
+        db.session.commit()
+        assert db.session.get(AdhocSend, send_id).addresses == ["other@prospect.example"]
+        assert distribution.approve_adhoc_send(send_id, db.session.get(User, org.hr)) == 1
+    assert [m["To"] for m in mailbox.messages] == ["other@prospect.example"]

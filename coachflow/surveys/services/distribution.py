@@ -1138,12 +1138,22 @@ def pending_adhoc_sends() -> list[AdhocSend]:
     )
 
 
-def _pending(send_id: int) -> AdhocSend:
-    send = db.session.get(AdhocSend, send_id)
-    if send is None:
+def _decide(send_id: int, decision: AdhocSendStatus, by: Any) -> AdhocSend:
+    """Take the pending send ``send_id`` for ``decision`` in one conditional update, so that two
+    decisions at once (a double click, two HR people) cannot both go through."""
+    if db.session.get(AdhocSend, send_id) is None:
         raise AdhocSendNotFound(_("There is no such send."))
-    if send.status is not AdhocSendStatus.PENDING:
+    taken = db.session.execute(
+        update(AdhocSend)
+        .where(AdhocSend.id == send_id, AdhocSend.status == AdhocSendStatus.PENDING)
+        .values(status=decision, decided_by_id=getattr(_actor(by), "id", None), decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not taken:
+        db.session.rollback()
         raise Conflict(_("This send was already approved or rejected."))
+    send = db.session.get(AdhocSend, send_id)
+    db.session.refresh(send)
     return send
 
 
@@ -1151,15 +1161,17 @@ def approve_adhoc_send(send_id: int, by: Any) -> int:
     """Approve a held ad-hoc send: check its addresses again as its requester would see them
     (they may have been invited or become the organisation's since) and mail the invitations.
     Returns how many were created."""
-    send = _pending(send_id)
+    send = _decide(send_id, AdhocSendStatus.APPROVED, by)
     survey = send.survey
     requester = send.requested_by or _actor(by)
     criteria = Criteria(addresses="\n".join(send.addresses), adhoc_rep_id=send.rep_id)
-    check_sendable(survey)
-    recipients = _select_listed(survey, criteria, requester).recipients
-    send.status = AdhocSendStatus.APPROVED
-    send.decided_by_id = getattr(_actor(by), "id", None)
-    send.decided_at = utcnow()
+    try:
+        check_sendable(survey)
+        # Erased since the hold: an erasure must not be undone by the approval.
+        recipients = _exclude_erased(_select_listed(survey, criteria, requester)).recipients
+    except BaseException:
+        db.session.rollback()
+        raise
     send.invited = len(recipients)
     audit.record(
         _actor(by),
@@ -1176,11 +1188,8 @@ def approve_adhoc_send(send_id: int, by: Any) -> int:
 
 def reject_adhoc_send(send_id: int, by: Any) -> None:
     """Reject a held ad-hoc send: nothing is ever mailed for it."""
-    send = _pending(send_id)
+    send = _decide(send_id, AdhocSendStatus.REJECTED, by)
     try:
-        send.status = AdhocSendStatus.REJECTED
-        send.decided_by_id = getattr(_actor(by), "id", None)
-        send.decided_at = utcnow()
         audit.record(
             _actor(by),
             "surveys.adhoc_send.rejected",

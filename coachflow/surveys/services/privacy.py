@@ -39,7 +39,7 @@ from coachflow.questionnaires.answers import localized
 from coachflow.sales import services as sales_services
 from coachflow.sales.models import Contact, SuppressionReason
 from coachflow.sales.services import suppression
-from coachflow.surveys.models import Answer, Invitation, Response
+from coachflow.surveys.models import AdhocSend, AdhocSendStatus, Answer, Invitation, Response
 
 ERASED_NAME = "erased"
 
@@ -162,6 +162,7 @@ def erase_person(email: str, *, by: User | None) -> Erasure:
         contact.opted_out_at = contact.opted_out_at or utcnow()
     suppression.suppress(person.email, reason=SuppressionReason.ERASURE, by=by)
     uploads = sales_services.delete_uploads_holding(person.email, by=by)
+    _strip_from_held_sends(person.email)
     erasure = Erasure(
         contact.id if contact is not None else None,
         person.invitations,
@@ -181,6 +182,18 @@ def erase_person(email: str, *, by: User | None) -> Erasure:
 
 
 # Helpers ---------------------------------------------------------------------------------------
+
+
+def _strip_from_held_sends(email: str) -> None:
+    """Take the address out of ad-hoc sends still waiting for approval, so that approving one
+    later cannot invite it (the suppression list refuses it too)."""
+    wanted = emails.normalise(email)
+    for send in db.session.scalars(
+        select(AdhocSend).where(AdhocSend.status == AdhocSendStatus.PENDING)
+    ):
+        kept = [address for address in send.addresses if emails.normalise(address) != wanted]
+        if len(kept) != len(send.addresses):
+            send.addresses = kept
 
 
 def _invitations_of(email: str, contact: Contact | None):
