@@ -325,3 +325,24 @@ def test_a_batch_being_sent_keeps_renewing_its_lease_for_the_messages_still_to_g
     assert held == sorted(held, reverse=True)
     assert held[0] <= 12
     assert 0 < held[-1] < held[0]
+
+
+def test_a_failure_written_late_leaves_an_invitation_another_worker_sent_alone(
+    app, org, smtp, monkeypatch
+):
+    # This worker's lease ran out, another worker sent the invitation; this one then writes
+    # the failure it met: the sent invitation keeps its state, its reminder date and no error.
+    survey_id = crowd(app, org, count=1)
+    monkeypatch.setattr(jobs, "start", lambda name, *args: None)
+    send(app, org, survey_id)
+    with app.app_context():
+        [invitation] = invitations_of(survey_id)
+        rows = sending._batch_rows([invitation.id])
+        assert sending.send_due().sent == 1  # the other worker
+        sending._record(
+            rows, sending.Outcome([], {invitation.id: ("550 refused", False)}), {}, reminder=False
+        )
+        [after] = invitations_of(survey_id)
+        assert after.status is InvitationStatus.SENT
+        assert after.last_error == ""
+        assert after.next_attempt_at is not None  # its reminder

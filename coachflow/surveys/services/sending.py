@@ -343,7 +343,9 @@ def _send(rows: Sequence[Any], plan: _Plan, writer: _Writer) -> Report:
         with mailing.connection() as smtp:
             for row, draft in plan.letters:
                 if _clock() - renewed > lease().total_seconds() / 3:
-                    _renew_lease([unsent.id for unsent, _draft in plan.letters[done:]])
+                    # The messages still to go, and the failures written at the end.
+                    still_held = [unsent.id for unsent, _draft in plan.letters[done:]]
+                    _renew_lease(still_held + list(failed))
                     renewed = _clock()
                 try:
                     message, to = writer.message(row, draft)
@@ -411,12 +413,19 @@ def _record(
             last_error="",
         )
     for (due, attempts, error), ids in failed.items():
-        status = (
-            Invitation.status
-            if reminder
-            else case((unsent, InvitationStatus.FAILED), else_=Invitation.status)
-        )
-        _update(ids, status=status, attempts=attempts, next_attempt_at=due, last_error=error)
+        if reminder:
+            _update(ids, attempts=attempts, next_attempt_at=due, last_error=error)
+        else:
+            # Only what is still unsent: another worker may have sent it since (a lease that ran
+            # out), and a sent invitation keeps its state, its reminder date and no error.
+            _update(
+                ids,
+                unsent,
+                status=InvitationStatus.FAILED,
+                attempts=attempts,
+                next_attempt_at=due,
+                last_error=error,
+            )
     unsubscribed = [i for i, status in skipped.items() if status is InvitationStatus.UNSUBSCRIBED]
     if unsubscribed:
         # The contact opted out after the invitation was queued: it is never sent.
