@@ -633,3 +633,34 @@ def test_ping_answers_ok_without_signing_in(client):
     response = client.get("/ping")
     assert response.status_code == 200
     assert response.get_data(as_text=True) == "ok"
+
+
+def test_an_answer_stored_just_before_its_connection_was_lost_gets_the_thank_you_page(
+    app, org, client, monkeypatch
+):
+    # The first try committed, then the reply was lost with the connection: the retry finds
+    # the invitation answered, and that answer is this person's own.
+    from sqlalchemy.exc import DBAPIError
+
+    from coachflow.surveys.services import answering
+
+    token = _link(app, org)
+    fields = _fields(app)
+    real_submit = answering._submit
+    tries = []
+
+    def submit(connection, token, values):
+        tries.append(len(tries) + 1)
+        page = real_submit(connection, token, values)
+        if len(tries) == 1:
+            lost = Exception("server closed the connection")
+            raise DBAPIError("INSERT", {}, lost, connection_invalidated=True)
+        return page
+
+    monkeypatch.setattr(answering, "_submit", submit)
+    response = client.post(f"/s/{token}", data={fields[QuestionType.NPS]: "9"})
+    assert response.status_code == 303
+    assert response.location.endswith(f"/s/{token}/thanks")
+    response.close()
+    assert tries == [1, 2]
+    assert _response_count(app) == 1

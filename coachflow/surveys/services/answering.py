@@ -195,7 +195,23 @@ def submit(token: str, values: Mapping[str, Sequence[str]]) -> SurveyPage:
     Raises ``AnswersRefused`` (422) naming each problem, or a ``LinkProblem``; after a refusal
     nothing is stored. Returns the page, whose ``thanks`` the thank-you page shows.
     """
-    return _on_live_connection(lambda connection: _submit(connection, token, values))
+    return _on_live_connection(
+        lambda connection: _submit(connection, token, values),
+        again=lambda connection: _submit_again(connection, token, values),
+    )
+
+
+def _submit_again(
+    connection: Connection, token: str, values: Mapping[str, Sequence[str]]
+) -> SurveyPage:
+    """The retry after a lost connection: the first try may have committed before the reply was
+    lost, so an answer already there is this person's own; they get their thank-you page."""
+    try:
+        return _submit(connection, token, values)
+    except AlreadyAnswered as error:
+        if error.page is None:
+            raise
+        return error.page
 
 
 def _submit(connection: Connection, token: str, values: Mapping[str, Sequence[str]]) -> SurveyPage:
@@ -438,9 +454,12 @@ def _link_connection() -> Iterator[Connection]:
         yield connection
 
 
-def _on_live_connection(use: Callable[[Connection], T]) -> T:
+def _on_live_connection(
+    use: Callable[[Connection], T], *, again: Callable[[Connection], T] | None = None
+) -> T:
     """``use(connection)`` on a pooled connection; if the connection turns out to be lost (the
-    database restarted, a proxy or an administrator dropped it), once more on a fresh one.
+    database restarted, a proxy or an administrator dropped it), once more on a fresh one
+    (``again``, when the second try must read the first one's possible effect differently).
 
     Safe to repeat: reading is, marking opened is conditional, and an answer is stored by one
     statement (or one transaction) that the unique key on its invitation lets commit only once.
@@ -453,7 +472,7 @@ def _on_live_connection(use: Callable[[Connection], T]) -> T:
                 raise
             connection.invalidate()
     with _link_connection() as connection:
-        return use(connection)
+        return (again or use)(connection)
 
 
 def _lost(connection: Connection, error: Exception) -> bool:
