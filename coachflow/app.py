@@ -115,6 +115,11 @@ def create_app(config: object | None = None) -> Flask:
 
 def register_trusted_hosts(app: Flask) -> None:
     """Refuse requests for an unknown host before any other hook runs (see TrustedHostCheck)."""
+    trusted = app.config["TRUSTED_HOSTS"]
+    public = urlsplit(app.config["PUBLIC_BASE_URL"]).hostname
+    if trusted and public and public not in trusted:
+        # The public address is the app's own: a refused request is answered as if sent to it.
+        app.config["TRUSTED_HOSTS"] = [*trusted, public]
     app.wsgi_app = TrustedHostCheck(app.wsgi_app, app)
 
     @app.before_request

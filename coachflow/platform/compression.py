@@ -27,6 +27,8 @@ def init_compression(app: Flask) -> None:
     def compress_response(response: Response) -> Response:
         if g.get(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")):
             return response
+        if response.status_code == 206:  # a range of a file: its Content-Range counts bytes
+            return response
         if request.endpoint == "static" and response.mimetype in compress.compress_mimetypes_set:
             response.direct_passthrough = False
             response.make_sequence()  # the stylesheet, script or icon: a few KB

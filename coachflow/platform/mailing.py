@@ -225,6 +225,8 @@ class Connection:
             smtplib.SMTPDataError,
             smtplib.SMTPNotSupportedError,
         ) as error:
+            if _closing(error):  # 421: the server is closing this connection
+                raise ConnectionLost(describe(error)) from error
             raise MessageRefused(describe(error), transient=_transient(error)) from error
         except (smtplib.SMTPException, OSError) as error:
             raise ConnectionLost(describe(error)) from error
@@ -269,6 +271,13 @@ def describe(error: BaseException) -> str:
     else:
         text = f"{type(error).__name__}: {error}".rstrip(": ")
     return text[:500]
+
+
+def _closing(error: BaseException) -> bool:
+    """Whether the server answered 421: it is closing the connection (smtplib has closed it)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return any(code == 421 for code, _reply in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code == 421
 
 
 def _transient(error: BaseException) -> bool:

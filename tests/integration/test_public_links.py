@@ -223,3 +223,12 @@ def test_the_refusal_is_the_bad_request_page(client):
     assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
     assert client.get("/login").status_code == 200
     assert client.get("/login", base_url="http://127.0.0.1").status_code == 200
+
+
+def test_trusted_hosts_without_the_public_address_still_refuse_with_the_page(public_app):
+    app = public_app(TRUSTED_HOSTS=["app.internal"])
+    client = app.test_client()
+    response = client.get("/login", headers={"Host": FORGED})
+    assert response.status_code == 400
+    assert b"Bad request" in response.data
+    assert client.get("/login", base_url="http://app.internal").status_code == 200

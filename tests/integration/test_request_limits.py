@@ -102,3 +102,13 @@ def test_ordinary_forms_stay_within_the_limits(app, client, org):
     response = client.post(f"/s/{token}", data={nps: "10"})
     assert response.status_code in (200, 303)
     assert _responses(app) == 1
+
+
+def test_a_range_of_a_stylesheet_is_sent_as_the_bytes_it_names(client):
+    response = client.get(
+        "/static/css/public.css", headers={"Range": "bytes=0-99", "Accept-Encoding": "gzip"}
+    )
+    assert response.status_code == 206
+    assert "Content-Encoding" not in response.headers
+    assert len(response.get_data()) == 100
+    response.close()
