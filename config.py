@@ -171,6 +171,10 @@ class Config:
         # How long a claimed batch of the mail-out is held before another worker may take it
         # (longer than a batch takes to send); a lost job is delivered again just after it.
         self.MAIL_LEASE_SECONDS = _int("MAIL_LEASE_SECONDS", 2 * 60)
+        # A job lost with its worker is delivered again after this long; it must be longer than
+        # any job runs, or a long import would start a second time while the first still runs.
+        # (A mail-out does not wait for it: the periodic tick resumes it after its lease.)
+        self.JOBS_REDELIVERY_SECONDS = _int("JOBS_REDELIVERY_SECONDS", 3600)
         self.SURVEY_THROTTLE_DAYS = _int("SURVEY_THROTTLE_DAYS", 90)
 
 

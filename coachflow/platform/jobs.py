@@ -11,11 +11,12 @@ it they go to Redis, a worker started with ``celery -A wsgi.celery worker`` runs
 ``celery -A wsgi.celery beat`` the periodic ones.
 
 A job survives what kills its worker: a message is acknowledged only when its task finished, so
-one whose worker died is delivered again once the broker's visibility timeout has passed, and
-that timeout is set just past the longest lease a domain declared (:func:`add_lease`), so the
-work the dead worker held is free again when the job comes back. A job that meets a database
-error that may pass (a dropped connection, a deadlock) is tried again with growing waits; on any
-other error, or after the last try, it fails with the error logged.
+one whose worker died is delivered again once the broker's visibility timeout has passed. That
+timeout is longer than any job runs (``JOBS_REDELIVERY_SECONDS``; Redis would otherwise hand a
+running job to a second worker) and than the longest lease a domain declared
+(:func:`add_lease`), so the work the dead worker held is free again when the job comes back.
+A job that meets a database error that may pass (a dropped connection, a deadlock) is tried
+again with growing waits; on any other error, or after the last try, it fails, logged.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def init_celery(app: Flask) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
-        broker_transport_options=_redelivery_options(DEFAULT_REDELIVERY),
+        broker_transport_options=_redelivery_options(_least_redelivery(app)),
         timezone="UTC",
         beat_schedule={},
     )
@@ -129,13 +130,20 @@ def longest_wait(app: Flask) -> float:
     return 0.9 * options.get("visibility_timeout", DEFAULT_REDELIVERY)
 
 
+def _least_redelivery(app: Flask) -> int:
+    """``JOBS_REDELIVERY_SECONDS``: longer than any job runs (an hour by default)."""
+    return int(app.config.get("JOBS_REDELIVERY_SECONDS") or DEFAULT_REDELIVERY)
+
+
 def add_lease(app: Flask, seconds: float) -> None:
     """Declare that a domain's jobs hold claimed work for ``seconds`` (a lease): a job whose
     worker died is delivered again a quarter of the longest lease after that lease ends, when
     the work it held is free to be claimed again."""
     leases: list[float] = app.extensions["coachflow.leases"]
     leases.append(seconds)
-    redelivery = math.ceil(max(leases) * 1.25)
+    # Never sooner than the longest job may run: Redis hands a job that is still running (it is
+    # acknowledged at its end) to a second worker once the timeout passes.
+    redelivery = max(_least_redelivery(app), math.ceil(max(leases) * 1.25))
     app.extensions["celery"].conf.broker_transport_options = _redelivery_options(redelivery)
 
 

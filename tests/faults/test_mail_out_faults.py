@@ -51,7 +51,14 @@ def test_a_mail_out_whose_worker_was_killed_mid_batch_is_finished_by_the_next_wo
     ids = queued_invitations(app, org, 40)
     smtp.delay = 0.05
     # A lease of 4 s: the job comes back 5 s after it was first delivered.
-    env = process_env(database_url, smtp.port, tmp_path, REDIS_URL=broker, MAIL_LEASE_SECONDS="4")
+    env = process_env(
+        database_url,
+        smtp.port,
+        tmp_path,
+        REDIS_URL=broker,
+        MAIL_LEASE_SECONDS="4",
+        JOBS_REDELIVERY_SECONDS="1",
+    )
     first = processes(worker_args(), env, tmp_path / "first.log")
     start_mail_out_through(broker, database_url)
     wait_for(lambda: smtp.count() >= 10, 60, "the first messages", log=first.log)
