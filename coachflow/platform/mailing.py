@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import logging
 import smtplib
+import time
 from collections.abc import Iterable
 from email import policy
 from email.headerregistry import BaseHeader, HeaderRegistry
@@ -294,6 +295,7 @@ def _transient(error: BaseException) -> bool:
 
 
 @shared_task(
+    bind=True,
     name=SEND_MAIL,
     autoretry_for=(MailError,),
     retry_backoff=30,
@@ -301,15 +303,20 @@ def _transient(error: BaseException) -> bool:
     retry_jitter=True,
     max_retries=10,
 )
-def send_mail(message: dict) -> None:
+def send_mail(self: Any, message: dict) -> None:
     """Deliver one prepared message (see ``prepare``); retried while the server is away or
     answers 4xx; a message refused for good is logged and dropped."""
     try:
         deliver(message)
     except MailError as error:
-        if error.transient:
-            raise
-        log.error("Mail to %s refused: %s", message["to"], error.reason)
+        if not error.transient:
+            log.error("Mail to %s refused: %s", message["to"], error.reason)
+            return
+        if self.request.is_eager and not current_app.config.get("JOBS_INLINE"):
+            # No broker to wait for us: this job runs on a thread of its own (``enqueue``), so
+            # it waits here, as a worker would, before the next try.
+            time.sleep(min(30 * 2**self.request.retries, 900))
+        raise
 
 
 def prepare(
@@ -327,8 +334,9 @@ def prepare(
 
 
 def enqueue(message: dict) -> None:
-    """Hand a prepared message to the mail job (in-process without a broker)."""
-    jobs.enqueue(SEND_MAIL, message)
+    """Hand a prepared message to the mail job: a worker with a broker, else a thread of this
+    process, so that neither a slow server nor the waits between tries hold the request."""
+    jobs.start(SEND_MAIL, message)
 
 
 def deliver(message: dict) -> None:
