@@ -313,9 +313,9 @@ def test_a_batch_being_sent_keeps_renewing_its_lease_for_the_messages_still_to_g
     held: list[int] = []
     original = sending._renew_lease
 
-    def renew(ids):
+    def renew(ids, held_until):
         held.append(len(ids))
-        original(ids)
+        return original(ids, held_until)
 
     monkeypatch.setattr(sending, "_renew_lease", renew)
     with app.app_context():
@@ -346,3 +346,31 @@ def test_a_failure_written_late_leaves_an_invitation_another_worker_sent_alone(
         assert after.status is InvitationStatus.SENT
         assert after.last_error == ""
         assert after.next_attempt_at is not None  # its reminder
+
+
+def test_a_sender_that_lost_its_lease_leaves_the_rest_to_the_worker_that_took_it(
+    app, org, smtp, monkeypatch
+):
+    survey_id = crowd(app, org, count=12)
+    monkeypatch.setattr(jobs, "start", lambda name, *args: None)  # queued, sent below
+    send(app, org, survey_id)
+    clock = iter(range(0, 10_000, 50))  # every message seems to take 50 s of a 120 s lease
+    monkeypatch.setattr(sending, "_clock", lambda: next(clock))
+    original = sending._renew_lease
+
+    def renew_after_another_worker_took_over(ids, held_until):
+        # The lease ran out while a message hung; another worker claimed the rest.
+        db.session.execute(
+            Invitation.__table__.update()
+            .where(Invitation.id.in_(ids))
+            .values(next_attempt_at=utcnow() + sending.lease() * 2)
+        )
+        db.session.commit()
+        return original(ids, held_until)
+
+    monkeypatch.setattr(sending, "_renew_lease", renew_after_another_worker_took_over)
+    with app.app_context():
+        report = sending.send_due(batch_size=12)
+    assert report.sent < 12
+    assert len(smtp.messages) == report.sent  # nothing sent that was no longer ours
+    assert states(app, survey_id)[InvitationStatus.QUEUED] == 12 - report.sent

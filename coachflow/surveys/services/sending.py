@@ -221,15 +221,18 @@ def _clock() -> float:
     return time.monotonic()
 
 
-def _renew_lease(ids: list[int]) -> None:
-    """Hold the rest of a batch for another lease while it is being sent (committed)."""
-    db.session.execute(
+def _renew_lease(ids: list[int], held_until: Any) -> Any | None:
+    """Hold the rest of a batch for another lease while it is being sent (committed); the new
+    end of the lease, or None when the lease had run out and another worker took some of it."""
+    renewed = utcnow() + lease()
+    count = db.session.execute(
         update(Invitation)
-        .where(Invitation.id.in_(ids))
-        .values(next_attempt_at=utcnow() + lease())
+        .where(Invitation.id.in_(ids), Invitation.next_attempt_at == held_until)
+        .values(next_attempt_at=renewed)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
     db.session.commit()
+    return renewed if count == len(ids) else None
 
 
 def _claim(statuses: Sequence[InvitationStatus], batch_size: int) -> list[int]:
@@ -285,6 +288,7 @@ def _batch_rows(ids: list[int]) -> list[Any]:
             Invitation.attempts,
             Invitation.reminders_sent,
             Invitation.version_id,
+            Invitation.next_attempt_at.label("held_until"),  # the claim's lease
             Contact.name.label("contact_name"),
             Contact.opted_out_at,
             rep.name.label("rep_name"),
@@ -339,13 +343,22 @@ def _send(rows: Sequence[Any], plan: _Plan, writer: _Writer) -> Report:
     failed = dict(plan.failed)
     done = 0  # letters sent or failed so far
     renewed = _clock()
+    held_until = rows[0].held_until if rows else None
     try:
         with mailing.connection() as smtp:
             for row, draft in plan.letters:
                 if _clock() - renewed > lease().total_seconds() / 3:
                     # The messages still to go, and the failures written at the end.
                     still_held = [unsent.id for unsent, _draft in plan.letters[done:]]
-                    _renew_lease(still_held + list(failed))
+                    held_until = _renew_lease(still_held + list(failed), held_until)
+                    if held_until is None:
+                        # Held too long (a server that hangs): another worker has taken over
+                        # the rest; sending it here too would send it twice.
+                        log.warning(
+                            "Mail-out lease lost; %d message(s) left to another worker",
+                            len(still_held),
+                        )
+                        break
                     renewed = _clock()
                 try:
                     message, to = writer.message(row, draft)
