@@ -219,7 +219,7 @@ def test_a_worker_killed_after_an_accepted_message_resends_only_that_one_with_it
     assert states(app, survey_id) == {InvitationStatus.SENT: 60}
 
 
-def test_each_message_id_is_stable_per_invitation_and_attempt(app, org, smtp):
+def test_each_message_id_is_stable_per_invitation_and_reminder(app, org, smtp, monkeypatch):
     survey_id = crowd(app, org, count=3)
     send(app, org, survey_id)
     secret = app.config["SECRET_KEY"]
@@ -235,11 +235,22 @@ def test_each_message_id_is_stable_per_invitation_and_attempt(app, org, smtp):
         secret, "localhost", invitation_id, "reminder", 1
     )
     assert first["Message-ID"] != reminder["Message-ID"]
-    assert (
-        sending.message_id(secret, "localhost", invitation_id, "invitation", 2)
-        != first["Message-ID"]
-    )  # the next attempt after a failure is a message of its own
     assert len({m["Message-ID"] for m in smtp.messages}) == len(smtp.messages)
+
+    # Sent again after an attempt whose acceptance was lost: the same message, the same id.
+    with app.app_context():
+        second = invitations_of(survey_id)[1]
+        second_id, second_email = second.id, second.email
+        db.session.execute(
+            Invitation.__table__.update()
+            .where(Invitation.id == second_id)
+            .values(status=InvitationStatus.FAILED.value, attempts=1)
+        )
+        db.session.commit()
+        make_due(second_id)
+        assert sending.send_due().sent == 1
+    original, again = smtp.to(second_email)
+    assert original["Message-ID"] == again["Message-ID"]
 
 
 # The same check wherever an address enters ---------------------------------------------------

@@ -666,7 +666,10 @@ class _Writer:
         ):
             text = text.replace(mark, value)
             html = html.replace(mark, str(escape(value)))
-        number = row.reminders_sent + 1 if self.reminder else row.attempts + 1
+        # One Message-ID per invitation, whatever the attempt: an attempt whose acceptance was
+        # lost with the connection is retried as the same message, which a receiving server
+        # can drop; each reminder is a message of its own.
+        number = row.reminders_sent + 1 if self.reminder else 1
         message = mailing.compose(
             to=to,
             subject=draft.subject,
