@@ -36,7 +36,9 @@ SVG_ELEMENTS = frozenset(
 )  # fmt: skip
 _FOREIGN_ATTRIBUTES = frozenset({f"{XLINK_NS} href", f"{XLINK_NS} title", f"{XML_NS} space"})
 _URL = re.compile(r"url\s*\(\s*['\"]?\s*([^'\")\s]*)", re.IGNORECASE)
-_UNSAFE_CSS = re.compile(r"@import|expression\s*\(|javascript:|behavior\s*:|-moz-binding", re.I)
+_UNSAFE_CSS = re.compile(
+    r"@import|expression\s*\(|javascript:|behavior\s*:|-moz-binding|image-set\s*\(|image\s*\(", re.I
+)
 
 
 class LogoRefused(ValueError):
@@ -126,7 +128,7 @@ class _SvgChecker:
     def __init__(self) -> None:
         self.seen_root = False
         self.depth = 0
-        self.in_style = False
+        self.style: list[str] | None = None  # the text of the <style> being read
 
     def doctype(self, *_args: object) -> None:
         raise LogoRefused(LogoRefused.UNSAFE, "<!DOCTYPE>")
@@ -146,19 +148,25 @@ class _SvgChecker:
             raise LogoRefused(LogoRefused.UNKNOWN_TYPE)
         if namespace != SVG_NS or local not in SVG_ELEMENTS:
             raise LogoRefused(LogoRefused.UNSAFE, f"<{local}>")
+        if self.style is not None:
+            raise LogoRefused(LogoRefused.UNSAFE, f"<style><{local}>")
         self.seen_root = True
         self.depth += 1
-        self.in_style = local == "style"
+        if local == "style":
+            self.style = []
         for attribute, value in attributes.items():
             _check_attribute(attribute, value)
 
     def end(self, _name: str) -> None:
         self.depth -= 1
-        self.in_style = False
+        if self.style is not None:
+            # Checked whole: the parser hands text over in pieces (around entity references).
+            _check_css("".join(self.style), "<style>")
+            self.style = None
 
     def text(self, data: str) -> None:
-        if self.in_style:
-            _check_css(data, "<style>")
+        if self.style is not None:
+            self.style.append(data)
 
 
 def _check_attribute(name: str, value: str) -> None:
@@ -173,8 +181,9 @@ def _check_attribute(name: str, value: str) -> None:
 
 
 def _check_css(text: str, where: str) -> None:
-    """Refuse style text (or any attribute value) that imports or points outside the file."""
-    if _UNSAFE_CSS.search(text):
+    """Refuse style text (or any attribute value) that imports or points outside the file.
+    CSS escapes (``\\69mport``) would hide a word from the checks below: they are refused."""
+    if "\\" in text or _UNSAFE_CSS.search(text):
         raise LogoRefused(LogoRefused.UNSAFE, where)
     for target in _URL.findall(text):
         if not target.startswith("#"):

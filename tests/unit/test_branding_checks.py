@@ -166,6 +166,13 @@ SVG_OPEN = b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.
         (b'<rect fill="url(https://evil.example/p)"/>', "fill"),
         (b'<h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script>', "<script>"),
         (b'<rect xml:base="https://evil.example/"/>', "base"),
+        # Hidden from a word-by-word check: split by a character reference, by an element
+        # inside the style, or written with CSS escapes.
+        (b'<style>@imp&#111;rt "https://evil.example/x.css";</style>', "<style>"),
+        (b'<style>a{}<tspan/>@import "https://evil.example/x.css";</style>', "<style><tspan>"),
+        (b"<style>rect { fill: u\\72l(https://evil.example/p) }</style>", "<style>"),
+        (b'<style>@\\69mport "https://evil.example/x.css";</style>', "<style>"),
+        (b'<style>rect { fill: image-set("https://evil.example/p.png" 1x) }</style>', "<style>"),
     ],
 )
 def test_an_svg_that_could_run_script_or_load_another_file_is_refused(inside, found):
