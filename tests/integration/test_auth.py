@@ -76,6 +76,7 @@ def test_password_change_ends_sessions_on_other_devices(app, org):
         },
     )
     assert phone.get("/").status_code == 302
+    assert laptop.get("/").status_code == 200  # the device that changed it stays signed in
     assert sign_in(app.test_client(), "rep@example.com", "a much longer secret").status_code == 302
 
 

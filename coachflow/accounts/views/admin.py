@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from coachflow.accounts import audit_catalogue, organisation, policy, queries, services
 from coachflow.accounts.auth_forms import ChangePasswordForm, SignOutEverywhereForm
@@ -55,8 +64,11 @@ def account():
         except DomainError as error:
             apply_domain_error(password_form, error)
         else:
+            # Every session ended with the old password; this device starts a new one.
+            session.clear()
+            login_user(services.start_session(current_user._get_current_object()))
             flash(_("Password changed. Other devices have been signed out."), "success")
-            return redirect(url_for("auth.login"))
+            return redirect(url_for("accounts.account"))
     if everywhere_form.submit.data and everywhere_form.validate_on_submit():
         services.end_all_sessions(current_user)
         logout_user()
