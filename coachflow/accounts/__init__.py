@@ -8,12 +8,13 @@ from flask_babel import lazy_gettext as _l
 
 def register(app: Flask) -> None:
     """Add the accounts domain to ``app``: sign-in, home, admin pages, commands, navigation."""
-    from coachflow.accounts import api, cli, policy  # noqa: F401 (api: its endpoints)
+    from coachflow.accounts import api, cli, policy, services, tasks  # noqa: F401 (api, tasks)
     from coachflow.accounts.forms import role_choices
     from coachflow.accounts.models import Role
     from coachflow.accounts.services import load_session_user
     from coachflow.accounts.views import admin, auth, branding, home, tokens
     from coachflow.platform.extensions import login_manager
+    from coachflow.platform.jobs import add_periodic
     from coachflow.platform.navigation import NavEntry, add_navigation
     from coachflow.platform.permissions import SIGNED_IN
     from coachflow.platform.web import inline_style
@@ -29,6 +30,7 @@ def register(app: Flask) -> None:
     )
     app.cli.add_command(cli.seed_demo)
     app.cli.add_command(cli.users_cli)
+    add_periodic(app, services.PURGE_SESSIONS, 24 * 3600.0)
     app.cli.add_command(cli.api_token_cli)
     labels = {choice.value: choice.label for choice in role_choices()}
     app.jinja_env.globals["role_label"] = lambda role: labels[Role(role).value]

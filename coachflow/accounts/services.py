@@ -78,6 +78,20 @@ def _session_idle_limit() -> timedelta:
     return current_app.permanent_session_lifetime
 
 
+# The job that forgets sessions nobody can use any more (see coachflow/accounts/tasks.py).
+PURGE_SESSIONS = "coachflow.purge_sessions"
+
+
+def purge_sessions() -> int:
+    """Forget every session idle too long to be used again (people who never came back); the
+    number forgotten."""
+    forgotten = db.session.execute(
+        delete(UserSession).where(UserSession.last_seen_at <= utcnow() - _session_idle_limit())
+    ).rowcount
+    db.session.commit()
+    return forgotten
+
+
 def start_session(user: User) -> User:
     """Open a server-side session for ``user``; its random key is set as ``user.session_key``."""
     key = secrets.token_urlsafe(32)

@@ -278,3 +278,29 @@ def test_password_reset_request_takes_as_long_for_an_unknown_address(app, org, m
     _assert_within_a_fifth(*_median_seconds_interleaved(known, unknown))
     assert len(mailbox.to("rep@example.com")) == 16
     assert mailbox.to("nobody@example.com") == []
+
+
+def test_sessions_idle_too_long_are_forgotten_by_the_daily_job(app, org):
+    import datetime
+
+    from sqlalchemy import func, select, update
+
+    from coachflow.accounts.models import UserSession
+    from coachflow.platform.jobs import periodic
+    from coachflow.platform.time import utcnow
+
+    laptop, phone = app.test_client(), app.test_client()
+    login(laptop, app, org.rep)
+    login(phone, app, org.manager)
+    with app.app_context():
+        long_ago = utcnow() - app.permanent_session_lifetime - datetime.timedelta(minutes=1)
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.user_id == org.manager)
+            .values(last_seen_at=long_ago)
+        )
+        db.session.commit()
+        assert services.purge_sessions() == 1
+        assert db.session.scalar(select(func.count()).select_from(UserSession)) == 1
+    assert periodic(app)[services.PURGE_SESSIONS] == 24 * 3600
+    assert laptop.get("/").status_code == 200
