@@ -28,8 +28,20 @@ def _matrix() -> dict[str, tuple[str, dict[str, str]]]:
     return rows
 
 
+def _fixtures() -> dict[str, object]:
+    """URL arguments a domain's rows name with "@", made by its module's ``FIXTURES``: each a
+    function ``(app, org, resolved) -> value`` (``resolved`` holds the arguments made so far)."""
+    made: dict[str, object] = {}
+    for name in ("platform", *DOMAINS):
+        made.update(
+            getattr(importlib.import_module(f"tests.integration.routes.{name}"), "FIXTURES", {})
+        )
+    return made
+
+
 # endpoint: (outcomes, URL arguments by name of an Org attribute or a literal)
 MATRIX = _matrix()
+FIXTURES = _fixtures()
 
 
 def _routes() -> list[tuple[str, str, str]]:
@@ -88,7 +100,9 @@ def _survey_token(app, org: Org) -> str:
 def _url_args(app, org: Org, args: dict[str, str]) -> dict[str, object]:
     resolved: dict[str, object] = {}
     for name, source in args.items():
-        if source == "@reset_token":
+        if source in FIXTURES:
+            resolved[name] = FIXTURES[source](app, org, resolved)
+        elif source == "@reset_token":
             with app.app_context(), app.test_request_context():
                 rep = db.session.get(User, org.rep)
                 resolved[name] = services._issue_token(rep, services.INVITATION_TTL)
