@@ -1,0 +1,13 @@
+"""The pulse domain's jobs: thin entry points that call its services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from coachflow.pulse.services import TICK, tick
+
+
+@shared_task(name=TICK)
+def pulse_tick() -> None:
+    """Close ended rounds, open due ones, remind, and move waiting answers into the results."""
+    tick()
