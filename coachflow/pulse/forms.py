@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -35,7 +36,7 @@ class StartPulseForm(FlaskForm):
     everyone = BooleanField(_l("Everyone (every team)"))
     schedule = SelectField(
         _l("Repeat"),
-        choices=[(s.value, label) for s, label in SCHEDULE_LABELS.items()],
+        choices=[SelectChoice(s.value, label) for s, label in SCHEDULE_LABELS.items()],
         default=Schedule.MONTHLY.value,
     )
     starts_on = DateField(_l("First round opens on"), validators=[InputRequired()])

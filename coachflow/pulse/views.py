@@ -18,7 +18,9 @@ from flask import (
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
+from coachflow.accounts.models import Team
 from coachflow.accounts.policy import MANAGE_SETTINGS, visible_teams
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import csrf, db
@@ -45,8 +47,10 @@ def index():
 @requires(policy.START_PULSE)
 def new():
     form = StartPulseForm()
-    form.survey_id.choices = [(s.id, s.name) for s in services.startable_surveys(current_user)]
-    form.teams.choices = [(t.id, t.name) for t in db.session.scalars(visible_teams(current_user))]
+    surveys = services.startable_surveys(current_user)
+    form.survey_id.choices = [SelectChoice(s.id, s.name) for s in surveys]
+    teams = db.session.scalars(visible_teams(current_user).order_by(Team.name))
+    form.teams.choices = [SelectChoice(t.id, t.name) for t in teams]
     if request.method == "GET" and not form.starts_on.data:
         form.starts_on.data = utcnow().date()
     if form.validate_on_submit():
