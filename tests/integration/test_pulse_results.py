@@ -150,3 +150,31 @@ def test_the_api_lists_rounds_for_hr_tokens_only(app, demo):
         "/api/v1/pulse/rounds", headers={"Authorization": f"Bearer {token}"}
     )
     assert refused.status_code == 403
+
+
+def _queries(app, client, path: str) -> int:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_the_round_page_needs_a_fixed_number_of_queries_whatever_the_round(app, demo):
+    hr = _client(app, demo["hr"])
+    counts = [_queries(app, hr, f"/pulse/rounds/{round_id}") for round_id in demo["rounds"]]
+    # The first round has no previous one to compare with: its two counts are not read.
+    assert counts == [counts[0]] + [counts[0] + 2] * 5
+    with app.app_context():
+        pulse_id = db.session.get(PulseRound, last).pulse_id
+    assert _queries(app, hr, f"/pulse/{pulse_id}/trend") <= 8
