@@ -176,5 +176,5 @@ def test_the_round_page_needs_a_fixed_number_of_queries_whatever_the_round(app, 
     # The first round has no previous one to compare with: its two counts are not read.
     assert counts == [counts[0]] + [counts[0] + 2] * 5
     with app.app_context():
-        pulse_id = db.session.get(PulseRound, last).pulse_id
+        pulse_id = db.session.get(PulseRound, demo["rounds"][-1]).pulse_id
     assert _queries(app, hr, f"/pulse/{pulse_id}/trend") <= 8
