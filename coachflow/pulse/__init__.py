@@ -43,12 +43,17 @@ def register(app: Flask) -> None:
     from coachflow.platform.home import HomePanel, add_home_panel
     from coachflow.platform.jobs import add_periodic
     from coachflow.platform.navigation import NavEntry, add_navigation
-    from coachflow.pulse import api, cli, demo, policy, services, tasks, views  # noqa: F401
+    from coachflow.pulse import api, cli, demo, policy, queries, services, tasks, views  # noqa: F401
+    from coachflow.questionnaires.queries import AnswerCounter, register_answer_counter
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.answer_bp)
     app.cli.add_command(cli.pulse_cli)
     add_periodic(app, services.TICK, 300.0)
+    # A questionnaire a pulse has collected answers to is never edited in place.
+    register_answer_counter(
+        app, AnswerCounter(queries.responses_per_survey, queries.answered_versions)
+    )
     add_navigation(
         app,
         NavEntry(

@@ -574,3 +574,36 @@ def results_csv(results: RoundResults) -> str:
 
 def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+# For the questionnaire builder ---------------------------------------------------------------
+
+
+def responses_per_survey(survey_ids: Sequence[int]) -> dict[int, int]:
+    """Pulse answers per questionnaire, counted by spent links (answers in the pool count too):
+    one GROUP BY."""
+    if not survey_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Pulse.survey_id, func.count())
+            .join(PulseRound, PulseRound.pulse_id == Pulse.id)
+            .join(PulseInvitation, PulseInvitation.round_id == PulseRound.id)
+            .where(Pulse.survey_id.in_(list(survey_ids)), PulseInvitation.used.is_(True))
+            .group_by(Pulse.survey_id)
+        ).all()
+    )
+
+
+def answered_versions(version_ids: Sequence[int]) -> set[int]:
+    """Those of ``version_ids`` that a round has collected an answer to: one query."""
+    if not version_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(PulseRound.version_id)
+            .join(PulseInvitation, PulseInvitation.round_id == PulseRound.id)
+            .where(PulseRound.version_id.in_(list(version_ids)), PulseInvitation.used.is_(True))
+            .distinct()
+        )
+    )

@@ -187,3 +187,19 @@ def test_thresholds_never_go_below_three(app, org, as_role):
     )
     with app.app_context():
         assert services.thresholds() == services.Thresholds(6, 12)
+
+
+def test_the_builder_counts_pulse_answers_so_an_answered_version_is_never_edited(app, org, client):
+    from coachflow.questionnaires.queries import has_answers, responses_per_survey
+
+    with app.app_context():
+        round_ = start(org.manager, [org.team])
+        token = token_for(round_.id, org.rep)
+        fields = form(round_, 8)
+        version = round_.version
+        assert not has_answers(version)
+    client.post(f"/p/{token}", data=fields)
+    with app.app_context():
+        version = db.session.get(PulseRound, round_.id).version
+        assert has_answers(version)
+        assert responses_per_survey([version.survey_id]) == {version.survey_id: 1}
