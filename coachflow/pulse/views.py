@@ -24,6 +24,7 @@ from coachflow.accounts.models import Team
 from coachflow.accounts.policy import MANAGE_SETTINGS, visible_teams
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import csrf, db
+from coachflow.platform.paging import page_of
 from coachflow.platform.permissions import PUBLIC, get_or_404, requires
 from coachflow.platform.time import utcnow
 from coachflow.platform.web import apply_domain_error, int_arg, page_arg
@@ -33,6 +34,7 @@ from coachflow.pulse.models import Pulse, PulseRound
 from coachflow.questionnaires.answers import AnswersRefused
 
 bp = Blueprint("pulse", __name__, url_prefix="/pulse")
+COMMENTS_PER_PAGE = 50
 answer_bp = Blueprint("pulse_answer", __name__, url_prefix="/p")
 
 
@@ -73,7 +75,8 @@ def round_results(round_id: int):
     results = queries.round_results(
         current_user, round_, language=str(get_locale()), team_filter=int_arg("team")
     )
-    return render_template("pulse/round.html", results=results, round=round_)
+    comments = page_of(results.company.comments or [], page_arg(), COMMENTS_PER_PAGE)
+    return render_template("pulse/round.html", results=results, round=round_, comments=comments)
 
 
 @bp.route("/rounds/<int:round_id>/results.csv")
