@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import logging
 import random
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,8 +24,8 @@ from sqlalchemy import delete, func, insert, select, update
 
 from coachflow.accounts import organisation
 from coachflow.accounts.models import Role, Team, User
-from coachflow.lib import tokens
-from coachflow.platform import audit, mailing
+from coachflow.lib import emails, tokens
+from coachflow.platform import audit, jobs, mailing
 from coachflow.platform.errors import DomainError, InvalidToken
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
@@ -45,6 +46,8 @@ from coachflow.questionnaires.answers import SurveyPage, check_answers, page_lan
 from coachflow.questionnaires.models import Survey, SurveyKind, SurveyStatus
 
 TICK = "coachflow.pulse.tick"
+SEND_ROUND = "coachflow.pulse.send_round"
+log = logging.getLogger(__name__)
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,128}")
 MONTHS = {Schedule.MONTHLY: 1, Schedule.QUARTERLY: 3}
 DAYS = {Schedule.WEEKLY: 7, Schedule.FORTNIGHTLY: 14}
@@ -199,11 +202,13 @@ def start_pulse(data: PulseInput, *, by: User, today: datetime.date | None = Non
 
 
 def tick(today: datetime.date | None = None) -> None:
-    """The periodic work: close rounds that ended, open rounds that are due, remind, move."""
+    """The periodic work: close rounds that ended, open rounds that are due, mail invitations
+    and reminders, move waiting answers."""
     today = today or utcnow().date()
     close_due_rounds(today)
     open_due_rounds(today)
     send_reminders(today)
+    send_due_mail()
     for round_id in db.session.scalars(
         select(PulseAnswerPool.round_id).group_by(PulseAnswerPool.round_id)
     ).all():
@@ -224,7 +229,8 @@ def open_due_rounds(today: datetime.date, *, pulse_ids: Iterable[int] | None = N
         if number is None or (last is not None and number <= last):
             continue
         round_ = open_round(pulse, number)
-        send_invitations(round_.id)
+        # Mailed by a job of its own: starting a pulse for everyone does not wait on mail.
+        jobs.start(SEND_ROUND, round_.id)
         opened += 1
     return opened
 
@@ -305,7 +311,7 @@ def close_round(round_id: int) -> None:
 
 def send_reminders(today: datetime.date) -> int:
     """One reminder, the day before a round closes, to those who have not answered."""
-    rounds = db.session.scalars(
+    due = db.session.scalars(
         select(PulseRound).where(
             PulseRound.status == RoundStatus.OPEN,
             PulseRound.reminded.is_(False),
@@ -313,15 +319,40 @@ def send_reminders(today: datetime.date) -> int:
             PulseRound.opens_on < today,
         )
     ).all()
-    for round_ in rounds:
+    for round_ in due:
         round_.reminded = True
-        db.session.commit()
-        send_invitations(round_.id, reminder=True)
-    return len(rounds)
+    db.session.commit()
+    return len(due)
+
+
+def send_due_mail() -> int:
+    """Mail what is due in open rounds: invitations not yet accepted by the mail server, and
+    reminders of rounds whose reminder day came. What failed is tried again at the next tick."""
+    waiting = db.session.execute(
+        select(PulseRound.id, PulseRound.reminded)
+        .join(PulseInvitation, PulseInvitation.round_id == PulseRound.id)
+        .where(
+            PulseRound.status == RoundStatus.OPEN,
+            PulseInvitation.sent_at.is_(None)
+            | (
+                PulseRound.reminded.is_(True)
+                & PulseInvitation.used.is_(False)
+                & PulseInvitation.reminded_at.is_(None)
+            ),
+        )
+        .distinct()
+    ).all()
+    sent = 0
+    for round_id, reminded in waiting:
+        sent += send_invitations(round_id)
+        if reminded:
+            sent += send_invitations(round_id, reminder=True)
+    return sent
 
 
 def send_invitations(round_id: int, *, reminder: bool = False) -> int:
-    """Mail every invitation of the round not yet mailed (or, for the reminder, not yet used)."""
+    """Mail the round's invitations not yet mailed (or, for the reminder, those not yet used)
+    over one connection, recording each as soon as the server accepts it."""
     round_ = db.session.get(PulseRound, round_id)
     query = (
         select(PulseInvitation, User)
@@ -333,32 +364,57 @@ def send_invitations(round_id: int, *, reminder: bool = False) -> int:
     else:
         query = query.where(PulseInvitation.sent_at.is_(None))
     rows = db.session.execute(query.order_by(PulseInvitation.id)).all()
+    if not rows:
+        return 0
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     branding = organisation.mail_branding()
-    for invitation, person in rows:
-        language = person.language or default
-        message = mailing.prepare(
-            person.email,
-            _l("Reminder: %(name)s", name=round_.pulse.name)
-            if reminder
-            else _l("Pulse survey: %(name)s", name=round_.pulse.name),
-            "mail/pulse_invitation",
-            language=language,
-            person=person,
-            pulse=round_.pulse,
-            closes_on=round_.closes_on,
-            reminder=reminder,
-            link=external_url("pulse_answer.answer", token=link_token(invitation)),
-            organisation=branding,
-        )
-        message["sender"] = organisation.sender_header()
-        mailing.enqueue(message)
-        if reminder:
-            invitation.reminded_at = utcnow()
-        else:
-            invitation.sent_at = utcnow()
-    db.session.commit()
-    return len(rows)
+    origin = organisation.sender_header()
+    subject = (
+        _l("Reminder: %(name)s", name=round_.pulse.name)
+        if reminder
+        else _l("Pulse survey: %(name)s", name=round_.pulse.name)
+    )
+    sent = 0
+    try:
+        with mailing.connection() as smtp:
+            for invitation, person in rows:
+                message = mailing.prepare(
+                    person.email,
+                    subject,
+                    "mail/pulse_invitation",
+                    language=person.language or default,
+                    person=person,
+                    pulse=round_.pulse,
+                    closes_on=round_.closes_on,
+                    reminder=reminder,
+                    link=external_url("pulse_answer.answer", token=link_token(invitation)),
+                    organisation=branding,
+                )
+                try:
+                    to = emails.check(person.email)
+                    smtp.send(
+                        mailing.compose(
+                            to=to,
+                            subject=message["subject"],
+                            text=message["text"],
+                            html=message["html"],
+                            language=message["language"],
+                            from_=origin,
+                        ),
+                        to,
+                    )
+                except (emails.InvalidAddress, mailing.MessageRefused) as error:
+                    log.warning("pulse mail to user %s not sent: %s", person.id, error)
+                    continue
+                if reminder:
+                    invitation.reminded_at = utcnow()
+                else:
+                    invitation.sent_at = utcnow()
+                db.session.commit()
+                sent += 1
+    except mailing.MailError as error:
+        log.warning("pulse mail-out of round %s stopped: %s", round_id, error)
+    return sent
 
 
 # Answering --------------------------------------------------------------------------------------

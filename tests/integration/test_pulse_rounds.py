@@ -203,3 +203,21 @@ def test_the_builder_counts_pulse_answers_so_an_answered_version_is_never_edited
         version = db.session.get(PulseRound, round_.id).version
         assert has_answers(version)
         assert responses_per_survey([version.survey_id]) == {version.survey_id: 1}
+
+
+def test_invitations_the_mail_server_did_not_take_go_out_at_the_next_tick(app, org, mailbox):
+    from tests.conftest import free_port
+
+    port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = free_port()  # nobody listens there
+    with app.app_context():
+        round_id = start(org.manager, [org.team]).id
+        assert db.session.scalar(db.select(PulseInvitation.sent_at)) is None
+    assert mailbox.to("rep@example.com") == []
+    app.config["MAIL_PORT"] = port
+    with app.app_context():
+        services.tick()
+        assert db.session.scalar(
+            db.select(PulseInvitation.sent_at).where(PulseInvitation.round_id == round_id)
+        )
+    assert len(mailbox.to("rep@example.com")) == 1
