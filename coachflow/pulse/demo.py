@@ -40,23 +40,6 @@ from coachflow.questionnaires.templates_library import EMPLOYEE_PULSE, fill
 
 ROUNDS = 6
 SMALL_TEAM = ("Inside Sales", "Inside sales, all regions", 4)
-EXTRA_ITEMS = (
-    {
-        "en": "My workload is manageable.",
-        "de": "Meine Arbeitsbelastung ist gut zu bewältigen.",
-        "fr": "Ma charge de travail est gérable.",
-    },
-    {
-        "en": "My goals are clear to me.",
-        "de": "Meine Ziele sind mir klar.",
-        "fr": "Mes objectifs sont clairs pour moi.",
-    },
-)
-COMMENT = {
-    "en": "Is there anything else you would like to tell us?",
-    "de": "Möchten Sie uns noch etwas mitteilen?",
-    "fr": "Souhaitez-vous nous dire autre chose ?",
-}
 COMMENTS = {
     "good": [
         "Great team spirit lately.",
@@ -161,7 +144,7 @@ def _fill_teams(org: DemoOrg, rng: random.Random) -> None:
 
 
 def _questionnaire(org: DemoOrg) -> Survey:
-    """The ready pulse template with two more items and an optional comment, active."""
+    """The ready pulse template (eNPS, six items, an optional comment), active."""
     template = EMPLOYEE_PULSE
     survey = Survey(
         name=template.name("en"),
@@ -171,16 +154,13 @@ def _questionnaire(org: DemoOrg) -> Survey:
         owner_id=org.hr.id,
     )
     version = SurveyVersion(survey=survey, number=1, texts=template.survey_texts(ORGANISATION))
-    specs = [(spec.type, spec.texts, spec.required) for spec in template.questions]
-    specs += [(QuestionType.AGREEMENT, texts, True) for texts in EXTRA_ITEMS]
-    specs.append((QuestionType.TEXT, COMMENT, False))
-    for position, (qtype, texts, required) in enumerate(specs):
+    for position, spec in enumerate(template.questions):
         version.questions.append(
             Question(
                 position=position,
-                type=qtype,
-                required=required,
-                texts={lang: fill(text, lang, ORGANISATION) for lang, text in texts.items()},
+                type=spec.type,
+                required=spec.required,
+                texts={lang: fill(text, lang, ORGANISATION) for lang, text in spec.texts.items()},
                 options=[],
             )
         )
