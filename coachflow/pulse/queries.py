@@ -81,6 +81,7 @@ class RoundResults:
     change: Change | None  # the company's eNPS since the previous round
     team_changes: dict[int, Change]
     refused: bool = False  # a filter that would show a hidden team
+    out_of_scope: bool = False  # a filter on a team the reader may not see (the view: 404)
 
 
 @dataclass(frozen=True)
@@ -234,13 +235,16 @@ def round_results(
             if comment_rule.shows(team_id) and team_id in comments:
                 group.comments = comments[team_id]
         teams.append(group)
-    refused = False
+    refused = out_of_scope = False
     if team_filter is not None:
         chosen = [group for group in teams if group.team_id == team_filter]
-        refused = not chosen or chosen[0].hidden
-        teams = [] if refused else chosen
+        out_of_scope = not chosen
+        refused = bool(chosen) and chosen[0].hidden
+        teams = [] if refused or out_of_scope else chosen
     previous, team_changes = _changes(round_, counts, hidden, limits, [g.team_id for g in teams])
-    return RoundResults(round_, company, teams, limits, previous, team_changes, refused)
+    return RoundResults(
+        round_, company, teams, limits, previous, team_changes, refused, out_of_scope
+    )
 
 
 def _sum(bands: Iterable[tuple[int, int, int]]) -> tuple[int, int, int]:

@@ -75,6 +75,8 @@ def round_results(round_id: int):
     results = queries.round_results(
         current_user, round_, language=str(get_locale()), team_filter=int_arg("team")
     )
+    if results.out_of_scope:
+        abort(404)
     comments = page_of(results.company.comments or [], page_arg(), COMMENTS_PER_PAGE)
     return render_template("pulse/round.html", results=results, round=round_, comments=comments)
 
@@ -86,6 +88,8 @@ def export(round_id: int):
     results = queries.round_results(
         current_user, round_, language=str(get_locale()), team_filter=int_arg("team")
     )
+    if results.out_of_scope:
+        abort(404)
     if results.refused:
         abort(422, _("Not enough answers to show this team."))
     return Response(

@@ -178,3 +178,13 @@ def test_the_round_page_needs_a_fixed_number_of_queries_whatever_the_round(app, 
     with app.app_context():
         pulse_id = db.session.get(PulseRound, demo["rounds"][-1]).pulse_id
     assert _queries(app, hr, f"/pulse/{pulse_id}/trend") <= 8
+
+
+def test_a_filter_on_a_team_outside_the_readers_scope_is_404(app, demo):
+    latest = demo["rounds"][-1]
+    paris = demo["teams"]["Paris"]
+    manager = _client(app, demo["lyon_manager"])
+    assert manager.get(f"/pulse/rounds/{latest}?team={paris}").status_code == 404
+    assert manager.get(f"/pulse/rounds/{latest}/results.csv?team={paris}").status_code == 404
+    lyon = demo["teams"]["Lyon"]
+    assert manager.get(f"/pulse/rounds/{latest}?team={lyon}").status_code == 200
