@@ -28,7 +28,7 @@ from coachflow.platform.paging import page_of
 from coachflow.platform.permissions import PUBLIC, get_or_404, requires
 from coachflow.platform.time import utcnow
 from coachflow.platform.web import apply_domain_error, int_arg, page_arg
-from coachflow.pulse import policy, queries, services
+from coachflow.pulse import charts, policy, queries, services
 from coachflow.pulse.forms import StartPulseForm, ThresholdsForm
 from coachflow.pulse.models import Pulse, PulseRound
 from coachflow.questionnaires.answers import AnswersRefused
@@ -106,7 +106,10 @@ def export(round_id: int):
 @requires(policy.VIEW_PULSE)
 def trend(pulse_id: int):
     pulse = get_or_404(Pulse, pulse_id, policy.VIEW_PULSE)
-    return render_template("pulse/trend.html", trend=queries.trend(current_user, pulse))
+    trend = queries.trend(current_user, pulse)
+    rows = [trend.company, *trend.teams]
+    chart_list = [charts.trend_chart(trend, row, f"trend-{i}") for i, row in enumerate(rows)]
+    return render_template("pulse/trend.html", trend=trend, charts=chart_list)
 
 
 @bp.route("/settings", methods=["GET", "POST"])

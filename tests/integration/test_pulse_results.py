@@ -120,6 +120,8 @@ def test_the_trend_and_latest_team_pulse_obey_the_same_rule(app, demo):
         assert lyon[-1] - lyon[0] >= 50  # the improving team
     page = _client(app, demo["hr"]).get(f"/pulse/{pulse.id}/trend").get_data(as_text=True)
     assert "Inside Sales" in page
+    assert "eNPS by round: Lyon" in page
+    assert "eNPS by round: Inside Sales" not in page
 
 
 def test_a_filter_on_a_hidden_team_is_refused_on_the_page_and_in_the_export(app, demo):
