@@ -108,8 +108,8 @@ def trend(pulse_id: int):
     pulse = get_or_404(Pulse, pulse_id, policy.VIEW_PULSE)
     trend = queries.trend(current_user, pulse)
     rows = [trend.company, *trend.teams]
-    chart_list = [charts.trend_chart(trend, row, f"trend-{i}") for i, row in enumerate(rows)]
-    return render_template("pulse/trend.html", trend=trend, charts=chart_list)
+    drawn = [(row, charts.trend_chart(trend, row, f"trend-{i}")) for i, row in enumerate(rows)]
+    return render_template("pulse/trend.html", trend=trend, charts=drawn)
 
 
 @bp.route("/settings", methods=["GET", "POST"])
