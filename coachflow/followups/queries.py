@@ -22,18 +22,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, func, literal, select, union_all
+from sqlalchemy.orm import joinedload
 
-from coachflow.accounts.models import User
+from coachflow.accounts.models import Team, User
+from coachflow.accounts.policy import visible_sellers, visible_teams
 from coachflow.followups.models import (
     ACTIVE_STATES,
     CLOSED_STATES,
+    CaseEvent,
     CaseState,
     FollowUpCase,
     RootCause,
 )
+from coachflow.followups.policy import visible_cases
 from coachflow.platform.extensions import db
+from coachflow.platform.paging import Page, paginate
 from coachflow.platform.time import utcnow
-from coachflow.sales.models import Contact, CustomerAccount
+from coachflow.questionnaires.models import Question
+from coachflow.sales.models import Contact, CustomerAccount, Deal
+from coachflow.surveys.models import Answer
 
 
 @dataclass(frozen=True)
@@ -278,3 +285,171 @@ def rep_names(ids: Sequence[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+# Pages ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    state: CaseState | None = None
+    rep_id: int | None = None
+    team_id: int | None = None
+    opened_from: datetime.date | None = None
+    opened_to: datetime.date | None = None  # inclusive, as people read a date range
+    overdue: bool = False
+
+
+def _filtered(user: Any, filters: CaseFilters) -> Select:
+    query = select(FollowUpCase).where(visible_cases(user))
+    if filters.state is not None:
+        query = query.where(FollowUpCase.state == filters.state)
+    if filters.rep_id is not None:
+        query = query.where(FollowUpCase.rep_id == filters.rep_id)
+    if filters.team_id is not None:
+        query = query.where(FollowUpCase.team_id == filters.team_id)
+    if filters.opened_from is not None:
+        query = query.where(FollowUpCase.opened_at >= _bounds(filters.opened_from, END_OF_TIME)[0])
+    if filters.opened_to is not None:
+        day_after = filters.opened_to + datetime.timedelta(days=1)
+        query = query.where(FollowUpCase.opened_at < _bounds(day_after, END_OF_TIME)[0])
+    if filters.overdue:
+        query = query.where(FollowUpCase.state.in_(ACTIVE_STATES), FollowUpCase.due_at < utcnow())
+    return query
+
+
+END_OF_TIME = datetime.date(2999, 12, 31)
+
+
+def cases_page(user: Any, filters: CaseFilters, page: int, per_page: int) -> Page:
+    """The cases ``user`` may see, filtered, active ones soonest due first, then the latest
+    closed; with their rep, account and root cause loaded (three queries)."""
+    query = (
+        _filtered(user, filters)
+        .options(
+            joinedload(FollowUpCase.rep),
+            joinedload(FollowUpCase.account),
+            joinedload(FollowUpCase.root_cause),
+        )
+        .order_by(
+            FollowUpCase.state.in_(ACTIVE_STATES).desc(),
+            case(
+                (FollowUpCase.state.in_(ACTIVE_STATES), FollowUpCase.due_at),
+                else_=None,
+            ),
+            FollowUpCase.closed_at.desc(),
+            FollowUpCase.id.desc(),
+        )
+    )
+    return paginate(query, page, per_page)
+
+
+def case_ids_for_api(user: Any, filters: CaseFilters) -> Select:
+    """The API's list: the same scope and filters, newest first."""
+    return _filtered(user, filters).order_by(FollowUpCase.opened_at.desc(), FollowUpCase.id.desc())
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    question: str
+    score: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    case: FollowUpCase
+    events: list[Any]
+    answers: list[AnswerLine]
+    recent_deals: list[Any]
+
+
+RECENT_DEALS = 5
+
+
+def case_detail(case: FollowUpCase, language: str) -> CaseDetail:
+    """What a case's page shows: timeline with who did it, the answer question by question,
+    the customer's latest deals (a fixed number of queries)."""
+    events = list(
+        db.session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id)
+            .options(joinedload(CaseEvent.by), joinedload(CaseEvent.to_user))
+            .order_by(CaseEvent.at, CaseEvent.id)
+        )
+    )
+    rows = db.session.execute(
+        select(Question.texts, Question.type, Answer.score, Answer.text, Answer.choices)
+        .join(Answer, Answer.question_id == Question.id)
+        .where(Answer.response_id == case.response_id)
+        .order_by(Question.position)
+    ).all()
+    answers = [
+        AnswerLine(
+            question=texts.get(language) or next(iter(texts.values()), ""),
+            score=score,
+            text=text or ", ".join(choices or []),
+        )
+        for texts, _type, score, text, choices in rows
+    ]
+    deals: list[Any] = []
+    if case.account_id is not None:
+        deals = list(
+            db.session.execute(
+                select(Deal.id, Deal.external_id, Deal.stage, Deal.closed_on, Deal.amount_minor)
+                .where(Deal.account_id == case.account_id)
+                .order_by(Deal.closed_on.desc().nulls_first(), Deal.id.desc())
+                .limit(RECENT_DEALS)
+            ).all()
+        )
+    return CaseDetail(case, events, answers, deals)
+
+
+@dataclass(frozen=True)
+class FiguresRow:
+    id: int
+    name: str
+    figures: CaseFigures
+
+
+@dataclass(frozen=True)
+class FiguresPage:
+    teams: list[FiguresRow]
+    reps: list[FiguresRow]
+    root_causes: dict[int, dict[str, int]]
+    codes: list[tuple[str, str]]  # root cause code and name, in the list's order
+
+
+def figures_page(user: Any, start: datetime.date, end: datetime.date) -> FiguresPage:
+    """Figures of the teams and people ``user`` may see for ``[start, end)``, and each team's
+    root causes (a fixed number of queries)."""
+    teams = db.session.execute(
+        visible_teams(user).with_only_columns(Team.id, Team.name).order_by(Team.name)
+    ).all()
+    team_ids = [team.id for team in teams]
+    by_team = figures_by_team(start, end, team_ids)
+    by_rep = figures_by_rep(start, end, visible_sellers(user))
+    names = rep_names(list(by_rep))
+    causes = root_causes_by_team(start, end, team_ids)
+    codes = [
+        (code, name)
+        for code, name in db.session.execute(
+            select(RootCause.code, RootCause.name).order_by(RootCause.position, RootCause.id)
+        )
+    ]
+    return FiguresPage(
+        teams=[FiguresRow(t.id, t.name, by_team[t.id]) for t in teams if t.id in by_team],
+        reps=sorted(
+            (FiguresRow(rid, names.get(rid, ""), f) for rid, f in by_rep.items()),
+            key=lambda row: (-row.figures.overdue, row.name),
+        ),
+        root_causes=causes,
+        codes=codes,
+    )
+
+
+def customer_of(case: FollowUpCase) -> str:
+    """The customer's name on one case: the account's, else the contact's."""
+    if case.account is not None:
+        return case.account.name
+    return case.contact.name if case.contact is not None else ""
