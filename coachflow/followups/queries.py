@@ -8,8 +8,8 @@ is resolved ÷ (resolved + not resolved), None when none is closed. Median hours
 contact and to resolution (closing as resolved) are over the cases that reached that point.
 
 Counts are one GROUP BY; medians are PostgreSQL's ``percentile_cont`` in the same query, and on
-SQLite one more query reads the durations ordered per group. So the query count is fixed
-whatever the number of reps, teams or cases.
+SQLite one more query reads the durations, whose medians Python takes per group. So the query
+count is fixed whatever the number of reps, teams or cases.
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ def _figures(
 def _medians_in_order(
     group: Any, conditions: list[ColumnElement[bool]]
 ) -> dict[int, tuple[float | None, float | None]]:
-    """Both medians per group from one query of the durations, ordered (SQLite's path)."""
+    """Both medians per group from one query of the durations (SQLite's path)."""
     contact = _to_contact()
     resolve = _to_resolve()
     durations = union_all(
@@ -170,13 +170,12 @@ def _medians_in_order(
         ),
     ).subquery()
     values: dict[int, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+    # statistics.median sorts each group's list itself: no ORDER BY (a temporary B-tree) here.
     for key, which, hours in db.session.execute(
-        select(durations.c.key, durations.c.which, durations.c.hours).order_by(
-            durations.c.key, durations.c.which, durations.c.hours
-        )
-    ):
+        select(durations.c.key, durations.c.which, durations.c.hours)
+    ).tuples():
         if hours is not None:
-            values[key][which].append(float(hours))
+            values[key][which].append(hours)
     return {
         key: tuple(statistics.median(hours) if hours else None for hours in pair)  # type: ignore[misc]
         for key, pair in values.items()
