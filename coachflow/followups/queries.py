@@ -40,7 +40,7 @@ from coachflow.platform.paging import Page, paginate
 from coachflow.platform.time import utcnow
 from coachflow.questionnaires.models import Question
 from coachflow.sales.models import Contact, CustomerAccount, Deal
-from coachflow.surveys.models import Answer
+from coachflow.surveys.models import Answer, Response
 
 
 @dataclass(frozen=True)
@@ -361,6 +361,33 @@ class CaseDetail:
     events: list[Any]
     answers: list[AnswerLine]
     recent_deals: list[Any]
+    resurvey: list[AnswerLine] | None = None  # the customer's answer when asked again
+
+
+def _answer_lines(response_id: Any, language: str) -> list[AnswerLine]:
+    """The answers of one response (``response_id`` a value or a scalar subquery), question by
+    question in the reader's language; chosen options by their labels."""
+    rows = db.session.execute(
+        select(Question.texts, Question.options, Answer.score, Answer.text, Answer.choices)
+        .join(Answer, Answer.question_id == Question.id)
+        .where(Answer.response_id == response_id)
+        .order_by(Question.position)
+    ).all()
+    lines = []
+    for texts, options, score, text, choices in rows:
+        labels = {
+            option["value"]: option["labels"].get(language) or option["labels"].get("en", "")
+            for option in options or []
+        }
+        chosen = ", ".join(labels.get(value, value) for value in choices or [])
+        lines.append(
+            AnswerLine(
+                question=texts.get(language) or next(iter(texts.values()), ""),
+                score=score,
+                text=text or chosen,
+            )
+        )
+    return lines
 
 
 RECENT_DEALS = 5
@@ -377,20 +404,15 @@ def case_detail(case: FollowUpCase, language: str) -> CaseDetail:
             .order_by(CaseEvent.at, CaseEvent.id)
         )
     )
-    rows = db.session.execute(
-        select(Question.texts, Question.type, Answer.score, Answer.text, Answer.choices)
-        .join(Answer, Answer.question_id == Question.id)
-        .where(Answer.response_id == case.response_id)
-        .order_by(Question.position)
-    ).all()
-    answers = [
-        AnswerLine(
-            question=texts.get(language) or next(iter(texts.values()), ""),
-            score=score,
-            text=text or ", ".join(choices or []),
+    answers = _answer_lines(case.response_id, language)
+    resurvey = None
+    if case.resurvey_invitation_id is not None:
+        resurvey = _answer_lines(
+            select(Response.id)
+            .where(Response.invitation_id == case.resurvey_invitation_id)
+            .scalar_subquery(),
+            language,
         )
-        for texts, _type, score, text, choices in rows
-    ]
     deals: list[Any] = []
     if case.account_id is not None:
         deals = list(
@@ -401,7 +423,7 @@ def case_detail(case: FollowUpCase, language: str) -> CaseDetail:
                 .limit(RECENT_DEALS)
             ).all()
         )
-    return CaseDetail(case, events, answers, deals)
+    return CaseDetail(case, events, answers, deals, resurvey)
 
 
 @dataclass(frozen=True)

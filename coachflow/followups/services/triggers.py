@@ -16,14 +16,14 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from coachflow.accounts.models import Role
 from coachflow.followups.models import DealTrigger, TriggeredDeal, TriggerOutcome
+from coachflow.followups.services import ORGANISATION
+from coachflow.followups.services.resurvey import SURVEY_NAME
 from coachflow.platform import audit
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
@@ -40,8 +40,6 @@ log = logging.getLogger(__name__)
 
 BATCH = 500  # deals per trigger per tick
 DELAY_RANGE = (0, 90)
-# Who sends a trigger's invitations: the organisation itself, seeing every customer.
-ORGANISATION = SimpleNamespace(id=None, role=Role.ADMIN, user=None)
 
 
 def triggers() -> list[DealTrigger]:
@@ -49,11 +47,15 @@ def triggers() -> list[DealTrigger]:
 
 
 def csat_surveys() -> list[Survey]:
-    """The surveys a trigger may send: active customer CSAT surveys."""
+    """The surveys a trigger may send: active customer CSAT surveys (not the re-survey's)."""
     return list(
         db.session.scalars(
             select(Survey)
-            .where(Survey.kind == SurveyKind.CUSTOMER_CSAT, Survey.status == SurveyStatus.ACTIVE)
+            .where(
+                Survey.kind == SurveyKind.CUSTOMER_CSAT,
+                Survey.status == SurveyStatus.ACTIVE,
+                Survey.name != SURVEY_NAME,
+            )
             .order_by(Survey.name)
         )
     )
