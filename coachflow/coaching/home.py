@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from coachflow.coaching import queries, services
+from coachflow.coaching.labels import SESSION_KINDS
 from coachflow.platform.home import HomePanel
 
 
@@ -13,7 +14,7 @@ def _sessions(user: Any) -> dict[str, Any] | None:
     sessions = queries.upcoming_sessions(user)
     if not sessions:
         return None
-    return {"sessions": sessions, "zone": services.time_zone(), "kinds": services.SESSION_KINDS}
+    return {"sessions": sessions, "zone": services.time_zone(), "kinds": SESSION_KINDS}
 
 
 def _action_items(user: Any) -> dict[str, Any] | None:

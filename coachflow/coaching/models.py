@@ -108,6 +108,11 @@ class CoachingCycle(db.Model):
         back_populates="cycle", order_by="ActionItem.due_on, ActionItem.id"
     )
 
+    @property
+    def last_day(self) -> datetime.date:
+        """The period's last day (``period_end`` is the first day after it)."""
+        return self.period_end - datetime.timedelta(days=1)
+
 
 class TerritoryPlan(db.Model):
     """The rep's one-page plan for the cycle: the rep fills it, the manager comments, approves."""

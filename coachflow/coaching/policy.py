@@ -65,6 +65,8 @@ RUN_COACHING = action("coaching.run", RUNNERS, rule=may_run_cycle)
 REP_COACHING = action("coaching.rep", EVERYONE, rule=is_cycle_rep)
 # What either person does: agenda points, debriefs, action items done.
 TAKE_PART = action("coaching.take_part", EVERYONE, rule=takes_part)
+# REST API with a bearer token: read the cycles one may see.
+API_READ_COACHING = action("coaching.api_read", EVERYONE, scope="read", rule=may_see_cycle)
 # The competency list of the sales performance standard (versioned).
 MANAGE_COMPETENCIES = action("coaching.competencies", {Role.HR, *ADMIN})
 

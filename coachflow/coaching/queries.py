@@ -16,15 +16,17 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from flask import current_app
 from flask_babel import get_locale
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from coachflow.accounts.models import User
-from coachflow.coaching import metrics
+from coachflow.accounts.models import Role, Team, User
+from coachflow.accounts.policy import visible_sellers
+from coachflow.coaching import metrics, policy
 from coachflow.coaching.models import (
     ActionItem,
     Assessment,
@@ -32,15 +34,20 @@ from coachflow.coaching.models import (
     CoachingCycle,
     CoachingSession,
     Competency,
+    CycleState,
     Goal,
     Metric,
     Rating,
     SessionKind,
     SessionState,
 )
+from coachflow.lib.money import exponent
 from coachflow.lib.pace import Pace, pace
+from coachflow.lib.periods import Period
 from coachflow.platform.extensions import db
+from coachflow.platform.paging import Page, paginate
 from coachflow.platform.time import utcnow
+from coachflow.sales.models import CustomerAccount, Deal, DealStage
 
 RepIds = Select | Sequence[int] | None
 
@@ -382,3 +389,239 @@ def action_items_due(user: Any, limit: int = 20) -> list[DueItem]:
         .limit(limit)
     )
     return [DueItem(*row[:6], bool(row[6])) for row in db.session.execute(query)]
+
+
+# Pages -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CycleRow:
+    id: int
+    rep_id: int
+    rep_name: str
+    manager_name: str
+    team_name: str
+    period_start: datetime.date
+    period_end: datetime.date
+    state: CycleState
+    rep_email: str
+
+    @property
+    def last_day(self) -> datetime.date:
+        return self.period_end - datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class CycleFilters:
+    rep_id: int | None = None
+    team_id: int | None = None
+    period: Period | None = None  # cycles overlapping it
+    state: CycleState | None = None
+    rep_email: str | None = None  # the API names people and teams as the CRM does
+    team_name: str | None = None
+
+
+def cycles_query(user: Any, filters: CycleFilters) -> Select:
+    """SQL: the cycles ``user`` may see, filtered, newest period first (pages and API)."""
+    rep = aliased(User)
+    manager = aliased(User)
+    query = (
+        select(
+            CoachingCycle.id,
+            CoachingCycle.rep_id,
+            rep.name.label("rep_name"),
+            func.coalesce(manager.name, "").label("manager_name"),
+            func.coalesce(Team.name, "").label("team_name"),
+            CoachingCycle.period_start,
+            CoachingCycle.period_end,
+            CoachingCycle.state,
+            rep.email.label("rep_email"),
+        )
+        .join(rep, rep.id == CoachingCycle.rep_id)
+        .outerjoin(manager, manager.id == CoachingCycle.manager_id)
+        .outerjoin(Team, Team.id == rep.team_id)
+        .where(policy.visible_cycles(user, CoachingCycle.rep_id))
+        .order_by(CoachingCycle.period_start.desc(), rep.name, CoachingCycle.id)
+    )
+    if filters.rep_id is not None:
+        query = query.where(CoachingCycle.rep_id == filters.rep_id)
+    if filters.team_id is not None:
+        query = query.where(rep.team_id == filters.team_id)
+    if filters.period is not None:
+        query = query.where(
+            CoachingCycle.period_start < filters.period.end,
+            CoachingCycle.period_end > filters.period.start,
+        )
+    if filters.state is not None:
+        query = query.where(CoachingCycle.state == filters.state)
+    if filters.rep_email is not None:
+        query = query.where(rep.email == filters.rep_email.strip().lower())
+    if filters.team_name is not None:
+        query = query.where(Team.name == filters.team_name)
+    return query
+
+
+def cycle_list(user: Any, filters: CycleFilters, *, page: int = 1, per_page: int = 25) -> Page:
+    """A page of the cycles ``user`` may see (two queries)."""
+    found = paginate(cycles_query(user, filters), page, per_page)
+    return replace(found, items=[CycleRow(*row) for row in found.items])
+
+
+def reps_to_coach(user: Any) -> list[tuple[int, str]]:
+    """The reps ``user`` may open a cycle for: their teams' reps (HR and admin: all reps)."""
+    query = (
+        select(User.id, User.name)
+        .where(User.role == Role.REP, User.active, User.id.in_(visible_sellers(user)))
+        .order_by(User.name, User.id)
+    )
+    return [(rep_id, name) for rep_id, name in db.session.execute(query)]
+
+
+@dataclass(frozen=True)
+class KeyAccountRow:
+    account_id: int
+    name: str
+    strategy: str
+    last_year_revenue: float  # won revenue in the calendar year before the cycle's, major units
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    self_submitted: bool
+    manager_submitted: bool
+    pairs: list[CompetencyPair]  # shown once both are in
+    mine: Assessment | None  # the viewer's own latest version (a draft to go on with)
+
+
+@dataclass(frozen=True)
+class CyclePage:
+    cycle: CoachingCycle
+    key_accounts: list[KeyAccountRow]
+    goals: list[GoalProgress]
+    sessions: list[CoachingSession]
+    action_items: list[ActionItem]
+    assessment: AssessmentView
+    accounts: list[tuple[int, str]]  # the rep's own accounts, for the plan and preparations
+
+
+def _last_year_revenue(account_ids: Sequence[int], year: int) -> dict[int, float]:
+    if not account_ids:
+        return {}
+    currency = current_app.config["SALES_CURRENCY"]
+    query = (
+        select(Deal.account_id, func.coalesce(func.sum(Deal.amount_minor), 0))
+        .where(
+            Deal.account_id.in_(account_ids),
+            Deal.stage == DealStage.WON,
+            Deal.currency == currency,
+            Deal.closed_on >= datetime.date(year, 1, 1),
+            Deal.closed_on < datetime.date(year + 1, 1, 1),
+        )
+        .group_by(Deal.account_id)
+    )
+    scale = 10 ** exponent(currency)
+    return {account: int(total) / scale for account, total in db.session.execute(query)}
+
+
+def assessment_view(cycle: CoachingCycle, viewer: Any, *, language: str | None = None):
+    """Both assessments side by side once both are submitted; until then each person sees only
+    their own (the manager writes theirs without seeing the rep's)."""
+    versions = db.session.scalars(
+        select(Assessment)
+        .where(Assessment.cycle_id == cycle.id)
+        .options(selectinload(Assessment.ratings))
+        .order_by(Assessment.kind, Assessment.version)
+    ).all()
+    latest: dict[AssessmentKind, Assessment] = {}
+    submitted: dict[AssessmentKind, Assessment] = {}
+    for assessment in versions:
+        latest[assessment.kind] = assessment
+        if assessment.submitted_at is not None:
+            submitted[assessment.kind] = assessment
+    both = AssessmentKind.SELF in submitted and AssessmentKind.MANAGER in submitted
+    pairs: list[CompetencyPair] = []
+    if both:
+        lang = _language(language)
+        own = submitted[AssessmentKind.SELF]
+        theirs = {r.competency_id: r.rating for r in submitted[AssessmentKind.MANAGER].ratings}
+        mine_by = {r.competency_id: r.rating for r in own.ratings}
+        for competency in own.competency_list.competencies:
+            pairs.append(
+                CompetencyPair(
+                    competency.name_in(lang),
+                    mine_by.get(competency.id),
+                    theirs.get(competency.id),
+                )
+            )
+    kind = (
+        AssessmentKind.SELF
+        if viewer.id == cycle.rep_id
+        else AssessmentKind.MANAGER
+        if viewer.id == cycle.manager_id or viewer.role in (Role.HR, Role.ADMIN, Role.MANAGER)
+        else None
+    )
+    return AssessmentView(
+        AssessmentKind.SELF in submitted,
+        AssessmentKind.MANAGER in submitted,
+        pairs,
+        latest.get(kind) if kind is not None else None,
+    )
+
+
+def cycle_page(cycle: CoachingCycle, viewer: Any, today: datetime.date) -> CyclePage:
+    """Everything the cycle page tells, in a fixed number of queries."""
+    plan = cycle.plan
+    rows = []
+    if plan is not None:
+        revenue = _last_year_revenue(
+            [k.account_id for k in plan.key_accounts], cycle.period_start.year - 1
+        )
+        rows = [
+            KeyAccountRow(k.account_id, k.account.name, k.strategy, revenue.get(k.account_id, 0.0))
+            for k in plan.key_accounts
+        ]
+    sessions = db.session.scalars(
+        select(CoachingSession)
+        .where(CoachingSession.cycle_id == cycle.id)
+        .options(
+            selectinload(CoachingSession.agenda),
+            selectinload(CoachingSession.debrief),
+            joinedload(CoachingSession.account),
+        )
+        .order_by(CoachingSession.starts_at, CoachingSession.id)
+    ).all()
+    items = db.session.scalars(
+        select(ActionItem)
+        .where(ActionItem.cycle_id == cycle.id)
+        .options(joinedload(ActionItem.owner))
+        .order_by(ActionItem.due_on, ActionItem.id)
+    ).all()
+    accounts = cycle_accounts(cycle)
+    return CyclePage(
+        cycle=cycle,
+        key_accounts=rows,
+        goals=progress_of(goal_rows(Goal.cycle_id == cycle.id), today),
+        sessions=list(sessions),
+        action_items=list(items),
+        assessment=assessment_view(cycle, viewer),
+        accounts=accounts,
+    )
+
+
+def cycle_accounts(cycle: CoachingCycle) -> list[tuple[int, str]]:
+    """The rep's own accounts (for key accounts and call preparations), by name."""
+    query = (
+        select(CustomerAccount.id, CustomerAccount.name)
+        .where(CustomerAccount.owner_id == cycle.rep_id)
+        .order_by(CustomerAccount.name, CustomerAccount.id)
+        .limit(500)
+    )
+    return [(account_id, name) for account_id, name in db.session.execute(query)]
+
+
+def cycle_people(cycle: CoachingCycle) -> list[tuple[int, str]]:
+    """The two people of the cycle, who may own its action items."""
+    people = [(cycle.rep_id, cycle.rep.name)]
+    if cycle.manager is not None:
+        people.append((cycle.manager_id, cycle.manager.name))
+    return people

@@ -17,6 +17,7 @@ from coachflow.accounts.models import Role, User
 from coachflow.accounts.organisation import organisation_settings
 from coachflow.accounts.policy import may_see_person
 from coachflow.coaching import calendar, policy, queries
+from coachflow.coaching.labels import SESSION_KINDS
 from coachflow.coaching.models import (
     ActionItem,
     AgendaItem,
@@ -47,15 +48,6 @@ from coachflow.sales.models import CustomerAccount
 T = TypeVar("T")
 MAX_TEXT = 500
 REMIND_ACTION_ITEMS = "coachflow.coaching.remind_action_items"
-
-SESSION_KINDS = {
-    SessionKind.ONE_ON_ONE: _l("1:1"),
-    SessionKind.FIELD_VISIT: _l("Field visit"),
-    SessionKind.CALL_PREPARATION: _l("Call preparation"),
-    SessionKind.CALL_DEBRIEF: _l("Call debrief"),
-    SessionKind.SALES_MEETING: _l("Sales meeting"),
-    SessionKind.TRAINING: _l("Training"),
-}
 
 
 class NotFound(DomainError):
