@@ -19,7 +19,7 @@ def _sessions(user: Any) -> dict[str, Any] | None:
 
 def _action_items(user: Any) -> dict[str, Any] | None:
     items = queries.action_items_due(user)
-    return {"items": items, "user_id": user.id} if items else None
+    return {"action_items": items, "user_id": user.id} if items else None
 
 
 PANELS = (
