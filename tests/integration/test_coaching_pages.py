@@ -147,7 +147,8 @@ def test_a_manager_and_a_rep_run_a_cycle_through_the_pages(app, org, as_role, ma
     assert len(_ids(app, ActionItem)) == 2
     for client in (rep, manager):
         home = client.get("/").get_data(as_text=True)
-        assert "Send the proposal" in home and "Call their CFO" in home
+        assert "Send the proposal" in home
+        assert "Call their CFO" in home
 
     # Both assessments; the manager's waits for the rep's; gaps of two are marked.
     with app.app_context():
@@ -165,7 +166,8 @@ def test_a_manager_and_a_rep_run_a_cycle_through_the_pages(app, org, as_role, ma
     manager.post(f"{url}/assessment", data=ratings | {"hand_in": "1"})
     page = rep.get(url).get_data(as_text=True)
     assert page.count("gap of two or more") == 1
-    assert "Nordwind AG" in page and "Grow the service contract" in page
+    assert "Nordwind AG" in page
+    assert "Grow the service contract" in page
     assert "Met the buyer" in page
 
     # The revenue goal's progress is computed from the deals (12,000 of 10,000: met).
@@ -173,7 +175,8 @@ def test_a_manager_and_a_rep_run_a_cycle_through_the_pages(app, org, as_role, ma
         from coachflow.coaching.queries import goal_rows, progress_of
 
         [revenue] = [p for p in progress_of(goal_rows(), today) if p.goal.metric is Metric.REVENUE]
-    assert revenue.pace.value == 12_000.0 and revenue.pace.met
+    assert revenue.pace.value == 12_000.0
+    assert revenue.pace.met
 
     # Closing with a summary.
     assert manager.post(f"{url}/close", data={"summary": "Strong quarter"}).status_code == 302
