@@ -306,6 +306,7 @@ class ActionItem(db.Model):
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     cycle: Mapped[CoachingCycle] = relationship(back_populates="action_items")
+    session: Mapped[CoachingSession | None] = relationship()
     owner: Mapped[User] = relationship()
 
 

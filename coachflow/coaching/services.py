@@ -633,13 +633,20 @@ def current_competencies() -> CompetencyList:
     ).first()
     if latest is not None:
         return latest
+    first = standard_competencies()
+    db.session.add(first)
+    db.session.commit()
+    return first
+
+
+def standard_competencies() -> CompetencyList:
+    """Version 1: the sales performance standard's competencies, named as the manager
+    assessment template of the questionnaires names them (the caller adds and commits)."""
     first = CompetencyList(version=1)
     first.competencies = [
         Competency(position=index, key=item.key, names=dict(item.manager_texts))
         for index, item in enumerate(COMPETENCIES)
     ]
-    db.session.add(first)
-    db.session.commit()
     return first
 
 
