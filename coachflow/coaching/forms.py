@@ -49,7 +49,7 @@ class KeyAccountForm(FlaskForm):
 class PlanForm(FlaskForm):
     key_accounts = FieldList(FormField(KeyAccountForm), min_entries=5, max_entries=5)
     new_business_percent = IntegerField(
-        _l("New business, % of effort (the rest is account management)"),
+        _l("New business, in per cent of the effort (the rest is account management)"),
         validators=[InputRequired(), NumberRange(0, 100)],
     )
     channel_partners = TextAreaField(_l("Channel partners"), validators=[Length(max=MAX)])

@@ -169,7 +169,8 @@ def save_plan(cycle: CoachingCycle, data: PlanInput, *, by: User, submit: bool =
         raise DomainError(_("The plan is approved and no longer changes."))
     if not 0 <= data.new_business_percent <= 100:
         raise DomainError(
-            _("The share of new business is between 0 and 100 %."), field="new_business_percent"
+            _("The share of new business is between 0 and 100 per cent."),
+            field="new_business_percent",
         )
     ids = [account_id for account_id, _strategy in data.key_accounts]
     own = set(
