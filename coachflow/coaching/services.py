@@ -16,7 +16,7 @@ from sqlalchemy import select
 from coachflow.accounts.models import Role, User
 from coachflow.accounts.organisation import organisation_settings
 from coachflow.accounts.policy import may_see_person
-from coachflow.coaching import calendar, policy, queries
+from coachflow.coaching import calendar, metrics, policy, queries
 from coachflow.coaching.labels import SESSION_KINDS
 from coachflow.coaching.models import (
     ActionItem,
@@ -241,6 +241,8 @@ def add_goal(
         chosen = Metric(metric)
     except ValueError:
         raise DomainError(_("Choose a metric."), field="metric") from None
+    if chosen.is_bound and chosen not in metrics.BOUND:
+        raise DomainError(_("This metric cannot be computed yet."), field="metric")
 
     def work() -> Goal:
         goal = Goal(
