@@ -2,7 +2,7 @@
 organisation's time zone
 
 Revision ID: 0015_coaching
-Revises: 0012_import_cleanup
+Revises: 0014_followups
 Create Date: 2026-12-06 02:05:22.102610
 
 """
@@ -14,7 +14,7 @@ import coachflow.platform.time
 
 # revision identifiers, used by Alembic.
 revision = '0015_coaching'
-down_revision = '0012_import_cleanup'
+down_revision = '0014_followups'
 branch_labels = None
 depends_on = None
 
