@@ -706,7 +706,7 @@ def assessment_kind_of(cycle: CoachingCycle, by: User) -> AssessmentKind:
     """Which assessment ``by`` writes in ``cycle``: the rep their own, the manager theirs."""
     if by.id == cycle.rep_id:
         return AssessmentKind.SELF
-    if by.id == cycle.manager_id or policy.may_run_cycle(by, cycle):
+    if by.id == cycle.manager_id or (by.role is Role.MANAGER and policy.may_run_cycle(by, cycle)):
         return AssessmentKind.MANAGER
     raise NotAllowed(_("Only the rep and their manager assess."))
 

@@ -388,3 +388,12 @@ def test_pulling_the_agenda_adds_the_reps_open_follow_up_cases(app, org):
         points = [p.text for p in upcoming.agenda]
     assert len(points) == 1
     assert points[0].startswith("Open follow-up case: Kunde GmbH, due ")
+
+
+def test_hr_reads_the_assessments_but_writes_neither(app, org):
+    with app.app_context():
+        cycle = cycle_of(org)
+        db.session.commit()
+        with pytest.raises(DomainError, match="assess") as raised:
+            services.save_assessment(cycle, _all(3), by=user(org.hr))
+    assert raised.value.status_code == 403
