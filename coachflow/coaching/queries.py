@@ -494,7 +494,7 @@ class KeyAccountRow:
     account_id: int
     name: str
     strategy: str
-    last_year_revenue: float  # won revenue in the calendar year before the cycle's, major units
+    last_year_revenue: float  # won in the twelve months before the cycle, major units
 
 
 @dataclass(frozen=True)
@@ -516,7 +516,9 @@ class CyclePage:
     accounts: list[tuple[int, str]]  # the rep's own accounts, for the plan and preparations
 
 
-def _last_year_revenue(account_ids: Sequence[int], year: int) -> dict[int, float]:
+def _last_year_revenue(account_ids: Sequence[int], before: datetime.date) -> dict[int, float]:
+    """Won revenue per account in the year before ``before`` (the twelve months up to the
+    cycle's start), in major units of the sales currency."""
     if not account_ids:
         return {}
     currency = current_app.config["SALES_CURRENCY"]
@@ -526,13 +528,20 @@ def _last_year_revenue(account_ids: Sequence[int], year: int) -> dict[int, float
             Deal.account_id.in_(account_ids),
             Deal.stage == DealStage.WON,
             Deal.currency == currency,
-            Deal.closed_on >= datetime.date(year, 1, 1),
-            Deal.closed_on < datetime.date(year + 1, 1, 1),
+            Deal.closed_on >= _year_before(before),
+            Deal.closed_on < before,
         )
         .group_by(Deal.account_id)
     )
     scale = 10 ** exponent(currency)
     return {account: int(total) / scale for account, total in db.session.execute(query)}
+
+
+def _year_before(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
 
 
 def assessment_view(cycle: CoachingCycle, viewer: Any, *, language: str | None = None):
@@ -585,9 +594,7 @@ def cycle_page(cycle: CoachingCycle, viewer: Any, today: datetime.date) -> Cycle
     plan = cycle.plan
     rows = []
     if plan is not None:
-        revenue = _last_year_revenue(
-            [k.account_id for k in plan.key_accounts], cycle.period_start.year - 1
-        )
+        revenue = _last_year_revenue([k.account_id for k in plan.key_accounts], cycle.period_start)
         rows = [
             KeyAccountRow(k.account_id, k.account.name, k.strategy, revenue.get(k.account_id, 0.0))
             for k in plan.key_accounts

@@ -167,6 +167,7 @@ def test_a_manager_and_a_rep_run_a_cycle_through_the_pages(app, org, as_role, ma
     page = rep.get(url).get_data(as_text=True)
     assert page.count("gap of two or more") == 1
     assert "Nordwind AG" in page
+    assert "€8,000.00" in page  # the key account's revenue in the year before the cycle
     assert "Grow the service contract" in page
     assert "Met the buyer" in page
 
