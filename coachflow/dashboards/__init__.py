@@ -1,0 +1,31 @@
+"""Home pages that answer "how are we doing and what needs me": each role's home, a team's
+dashboard, the forecast, recognition, leaderboards and the weekly digest."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+def register(app: Flask) -> None:
+    """Add the dashboards domain to ``app``: the home page, dashboards, digest job, settings."""
+    from coachflow.dashboards import charts, policy, services, tasks  # noqa: F401 (tasks)
+    from coachflow.dashboards.views import bp, digest_section, home_bp
+    from coachflow.platform.account_sections import AccountSection, add_account_section
+    from coachflow.platform.jobs import add_periodic
+    from coachflow.platform.navigation import NavEntry, add_navigation
+    from coachflow.platform.permissions import SIGNED_IN
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(bp)
+    app.jinja_env.globals["band_label"] = charts.band_label
+    # Hourly: on Mondays each run mails a batch of the week's digests until all are out.
+    add_periodic(app, services.SEND_DIGESTS, 3600.0)
+    add_account_section(
+        app, AccountSection(50, "digest", "dashboards/_digest_section.html", digest_section)
+    )
+    add_navigation(
+        app,
+        NavEntry(10, "home.index", _l("Home"), SIGNED_IN),
+        NavEntry(15, "dashboards.forecast", _l("Forecast"), policy.VIEW_FORECAST),
+    )
