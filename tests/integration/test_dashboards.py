@@ -33,7 +33,8 @@ def test_a_rep_sees_their_attainment_pace_and_forecast_without_a_click(app, org,
     _figures(app, org)
     page = as_role("rep").get("/").get_data(as_text=True)
     assert "Won so far" in page
-    assert "€60,000" in page and "€100,000" in page  # won of quota
+    assert "€60,000" in page
+    assert "€100,000" in page
     assert "60%" in page  # attainment
     assert "Forecast for the period" in page
     assert "How the forecast is computed" in page
@@ -50,7 +51,8 @@ def test_a_manager_sees_their_team_and_who_needs_attention_with_the_reason(app, 
         other_name = db.session.get(User, org.other_rep).name
     assert "Needs your attention" in page
     assert rep_name in page
-    assert "behind pace" in page and "of what the quota asks by now" in page
+    assert "behind pace" in page
+    assert "of what the quota asks by now" in page
     assert other_name not in page  # another team's rep
 
 
@@ -58,7 +60,8 @@ def test_hr_sees_company_and_team_figures_and_the_distribution(app, org, as_role
     _figures(app, org)
     page = as_role("hr").get("/").get_data(as_text=True)
     assert "The company" in page
-    assert "North" in page and "South" in page
+    assert "North" in page
+    assert "South" in page
     assert "Reps by projected attainment" in page
     assert 'role="img"' in page  # the chart, with its table beside it
     assert "<table" in page
