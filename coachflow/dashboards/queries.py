@@ -33,6 +33,7 @@ from coachflow.sales.models import Deal, DealStage
 from coachflow.sales.queries import quota_targets
 
 SEASON_PERIODS = 4  # earlier periods whose seasonality the forecast reads
+FIRST_DAYS = 7  # an earlier period counts when the data reaches back to its first week
 LEADERBOARD_MIN_TEAM = 5  # a smaller team gets no leaderboard: it would single people out
 BEHIND_PACE = 0.9  # below 90 % of what the quota asks by now: the rep needs attention
 LEADERBOARD_METRICS = ("revenue", "attainment", "deals")
@@ -120,6 +121,7 @@ def _season_shares(period: Period, as_of: datetime.date) -> tuple[list[float], l
             func.sum(case((and_(in_period, Deal.closed_on < cutoff), Deal.amount_minor), else_=0))
         )
         columns.append(func.sum(case((in_period, Deal.amount_minor), else_=0)))
+    columns.append(func.min(Deal.closed_on))
     row = db.session.execute(
         select(*columns).where(
             Deal.stage == DealStage.WON,
@@ -128,9 +130,15 @@ def _season_shares(period: Period, as_of: datetime.date) -> tuple[list[float], l
             Deal.closed_on < period.start,
         )
     ).one()
+    # A period the data begins in the middle of (the first import) has no seasonality to read.
+    first_day = row[-1]
+    if isinstance(first_day, str):  # SQLite returns min() of a date as text
+        first_day = datetime.date.fromisoformat(first_day)
     shares, used = [], []
     for index, p in enumerate(earlier):
         share = share_by(_int(row[2 * index]), _int(row[2 * index + 1]))
+        if first_day is None or first_day > p.start + datetime.timedelta(days=FIRST_DAYS):
+            continue
         if share is not None:
             shares.append(share)
             used.append(p)
