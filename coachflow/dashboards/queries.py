@@ -441,19 +441,6 @@ class Home:
     distribution: list[tuple[str, int]] = field(default_factory=list)
 
 
-def team_ids_of(user: User) -> list[int]:
-    """The teams whose figures ``user``'s home shows (one query for a manager)."""
-    if user.role is Role.MANAGER:
-        return list(
-            db.session.scalars(
-                select(Team.id).where(Team.manager_id == user.id).order_by(Team.name)
-            )
-        )
-    if user.role is Role.REP:
-        return [user.team_id] if user.team_id is not None else []
-    return []
-
-
 DISTRIBUTION_BANDS = [
     (None, 0.7),
     (0.7, 0.9),
@@ -484,16 +471,22 @@ def home(user: User, today: datetime.date, *, metric: str = "revenue") -> Home:
     queries: the rep's team, the manager's teams, or everyone for HR and admin."""
     period = current_period(today)
     as_of = today + datetime.timedelta(days=1)
-    team_ids = team_ids_of(user)
     if user.role in (Role.HR, Role.ADMIN):
         scope = select(User.id)
     elif user.role is Role.MANAGER:
-        scope = select(User.id).where(User.team_id.in_(team_ids or [-1]))
+        led = select(Team.id).where(Team.manager_id == user.id)
+        scope = select(User.id).where(User.team_id.in_(led))
     elif user.team_id is not None:
         scope = select(User.id).where(User.team_id == user.team_id)
     else:
         scope = select(User.id).where(User.id == user.id)
     figures = forecast_set(period, scope, as_of=as_of)
+    # A manager's teams are those of the reps read (a team without reps has nothing to show).
+    team_ids = (
+        sorted({line.team_id for line in figures.reps if line.team_id is not None})
+        if user.role in (Role.MANAGER, Role.REP)
+        else []
+    )
     page = Home(user.role, period, figures, team_ids=team_ids)
     if user.role is Role.REP:
         page.me = next((line for line in figures.reps if line.id == user.id), None)
