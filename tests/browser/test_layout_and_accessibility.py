@@ -210,6 +210,7 @@ def seed(app: Flask, org: Org) -> dict[str, dict[str, object]]:
             "public.thanks": {"token": token},
             "public.unsubscribe": {"token": token},
             "auth.reset_link": {"token": reset},
+            "dashboards.team": {"team_id": org.team},
         }
     issue_token(app, org.hr, name="CRM nightly sync")
     return args
