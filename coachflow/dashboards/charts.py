@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from coachflow.dashboards.queries import ForecastSet, Home, Line
+from coachflow.dashboards.queries import Home, Line
 from coachflow.lib.charts.bars import Bar, attainment_bars
 from coachflow.lib.charts.histogram import Column, score_histogram
 from coachflow.platform.formatting import whole_percent
@@ -40,14 +40,13 @@ def _band_class(high: float | None) -> str:
     return "bar-near" if high is not None and high <= 1.0 else "bar-met"
 
 
-def for_page(page: Home) -> dict[str, Markup | None]:
-    """The charts of a home page: projected attainment per rep (or per team for HR and admin),
-    and HR's distribution of projected attainment across reps."""
-    figures = page.figures
+def for_page(page: Home, reps: list[Line], teams: list[Line]) -> dict[str, Markup | None]:
+    """The charts of a home page: projected attainment of the reps shown (or of the teams shown,
+    for HR and admin), and HR's distribution of projected attainment across all reps."""
     shown: dict[str, Markup | None] = {}
     if page.distribution:
         shown["attainment"] = _bars(
-            figures.teams, title=_("Projected attainment per team"), chart_id="chart-teams"
+            teams, title=_("Projected attainment per team"), chart_id="chart-teams"
         )
         shown["distribution"] = score_histogram(
             [
@@ -57,17 +56,13 @@ def for_page(page: Home) -> dict[str, Markup | None]:
             title=_("Reps by projected attainment"),
             chart_id="chart-distribution",
         )
-    elif figures.reps:
+    elif reps:
         shown["attainment"] = _bars(
-            figures.reps, title=_("Projected attainment per rep"), chart_id="chart-reps"
+            reps, title=_("Projected attainment per rep"), chart_id="chart-reps"
         )
     return shown
 
 
-def forecast_chart(figures: ForecastSet) -> dict[str, Markup | None]:
-    """The forecast page's chart: projected attainment per team."""
-    return {
-        "teams": _bars(
-            figures.teams, title=_("Projected attainment per team"), chart_id="chart-teams"
-        )
-    }
+def forecast_chart(teams: list[Line]) -> dict[str, Markup | None]:
+    """The forecast page's chart: projected attainment of the teams shown."""
+    return {"teams": _bars(teams, title=_("Projected attainment per team"), chart_id="chart-teams")}

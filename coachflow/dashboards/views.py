@@ -16,9 +16,10 @@ from coachflow.dashboards.forms import DigestForm, LeaderboardForm, RecognitionF
 from coachflow.lib.periods import parse_period
 from coachflow.platform.errors import DomainError
 from coachflow.platform.home import home_panels
+from coachflow.platform.paging import page_of
 from coachflow.platform.permissions import SIGNED_IN, get_or_404, requires
 from coachflow.platform.time import utcnow
-from coachflow.platform.web import apply_domain_error
+from coachflow.platform.web import apply_domain_error, page_arg
 
 home_bp = Blueprint("home", __name__)
 bp = Blueprint("dashboards", __name__)
@@ -37,6 +38,19 @@ def _sorting() -> tuple[str, bool, str]:
     )
 
 
+def _tables(page: queries.Home, sort: str, descending: bool) -> dict:
+    """The page of reps and of teams shown (sorted as asked) and their charts."""
+    reps = page_of(queries.sorted_lines(page.figures.reps, sort, descending), page_arg(), 50)
+    teams = page_of(queries.sorted_lines(page.figures.teams, sort, descending), page_arg(), 25)
+    return {
+        "reps": reps,
+        "teams": teams,
+        "charts": charts.for_page(page, reps.items, teams.items),
+        "sort": sort,
+        "descending": descending,
+    }
+
+
 @home_bp.route("/")
 @requires(SIGNED_IN)
 def index():
@@ -47,11 +61,7 @@ def index():
         page=page,
         overview=home_overview(current_user),
         panels=home_panels(current_user),
-        charts=charts.for_page(page),
-        reps=queries.sorted_lines(page.figures.reps, sort, descending),
-        teams=queries.sorted_lines(page.figures.teams, sort, descending),
-        sort=sort,
-        descending=descending,
+        **_tables(page, sort, descending),
         recognition_form=RecognitionForm(people=page.peers),
         leaderboard_form=LeaderboardForm(),
     )
@@ -67,10 +77,7 @@ def team(team_id: int):
         "dashboards/team.html",
         team=team,
         page=page,
-        charts=charts.for_page(page),
-        reps=queries.sorted_lines(page.figures.reps, sort, descending),
-        sort=sort,
-        descending=descending,
+        **_tables(page, sort, descending),
         leaderboard_form=LeaderboardForm(),
     )
 
@@ -86,8 +93,13 @@ def forecast():
     if period.start > today:
         period = queries.current_period(today)
     figures = queries.forecast_page(visible_sellers(current_user), period, today)
+    teams = page_of(figures.teams, page_arg("teams"), 25)
     return render_template(
-        "dashboards/forecast.html", figures=figures, charts=charts.forecast_chart(figures)
+        "dashboards/forecast.html",
+        figures=figures,
+        reps=page_of(figures.reps, page_arg(), 50),
+        teams=teams,
+        charts=charts.forecast_chart(teams.items),
     )
 
 

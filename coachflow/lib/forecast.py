@@ -24,7 +24,6 @@ Attainment is the projected revenue ÷ the quota of the period, when there is on
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -77,7 +76,7 @@ def expected_share(elapsed: float, shares: Sequence[float]) -> float:
     """The share of a period's revenue expected by ``elapsed``: the earlier periods' mean share,
     else the elapsed fraction; kept within ``[MIN_SHARE, 1]``."""
     usable = [s for s in shares if s is not None]
-    share = statistics.fmean(usable) if usable else elapsed
+    share = sum(usable) / len(usable) if usable else elapsed
     return min(1.0, max(MIN_SHARE, share))
 
 
@@ -97,7 +96,9 @@ def forecast(data: ForecastInput) -> Forecast:
     usable = [min(1.0, max(MIN_SHARE, s)) for s in data.season_shares]
     if len(usable) >= 2:
         rests = [won * (1 - s) / s for s in usable]
-        season_sd = statistics.pstdev(rests)
+        mean_rest = sum(rests) / len(rests)
+        # Plain floats: statistics.pstdev works in fractions, too slow for a thousand reps.
+        season_sd = math.sqrt(sum((r - mean_rest) ** 2 for r in rests) / len(rests))
     else:
         low_share = max(MIN_SHARE, share - DEFAULT_SHARE_SPREAD)
         season_sd = (won * (1 - low_share) / low_share - run_rest) / 2
