@@ -18,6 +18,7 @@ from sqlalchemy import Select, and_, case, func, literal, or_, select
 
 from coachflow.accounts.models import Role, Team, User
 from coachflow.dashboards.models import DigestSetting, Recognition, TeamBoard
+from coachflow.followups.queries import figures_by_rep as followup_figures
 from coachflow.lib.figures import shifted
 from coachflow.lib.forecast import (
     Forecast,
@@ -333,6 +334,38 @@ def forecast_set(
     )
 
 
+# Who needs attention ---------------------------------------------------------------------------
+
+FOLLOWUP_WINDOW = datetime.timedelta(days=365)  # overdue cases opened within the last year
+
+
+@dataclass(frozen=True)
+class Attention:
+    """A rep who needs the manager, with every reason that applies."""
+
+    line: Line
+    behind_pace: bool
+    overdue_followups: int = 0
+
+
+def overdue_followups(rep_ids: Select, today: datetime.date) -> dict[int, int]:
+    """Overdue follow-up cases per rep (the follow-ups domain's figures, a fixed few queries)."""
+    found = followup_figures(today - FOLLOWUP_WINDOW, today + datetime.timedelta(days=1), rep_ids)
+    return {rep: figures.overdue for rep, figures in found.items() if figures.overdue}
+
+
+def attention_list(figures: ForecastSet, overdue: dict[int, int]) -> list[Attention]:
+    """Reps behind pace or with overdue follow-ups: those behind pace first, furthest first."""
+    items = [
+        Attention(line, line.behind_pace, overdue.get(line.id or 0, 0))
+        for line in figures.reps
+        if line.behind_pace or overdue.get(line.id or 0)
+    ]
+    return sorted(
+        items, key=lambda a: (not a.behind_pace, a.line.pace or 0.0, -a.overdue_followups)
+    )
+
+
 # Sorting and leaderboards ----------------------------------------------------------------------
 
 SORTS = {
@@ -441,6 +474,7 @@ class Home:
     boards_off: set[int] = field(default_factory=set)
     recognitions: list[RecognitionRow] = field(default_factory=list)
     peers: list[Line] = field(default_factory=list)  # whom a rep may recognise
+    attention: list[Attention] = field(default_factory=list)
     distribution: list[tuple[str, int]] = field(default_factory=list)
 
 
@@ -497,6 +531,7 @@ def home(user: User, today: datetime.date, *, metric: str = "revenue") -> Home:
         page.recognitions = recognitions(recipient_id=user.id)
     elif user.role is Role.MANAGER:
         page.recognitions = recognitions(team_ids=team_ids or [-1])
+        page.attention = attention_list(figures, overdue_followups(scope, today))
     if team_ids:
         page.boards_off = boards_switched_off(team_ids)
         page.boards = {
@@ -512,12 +547,10 @@ def home(user: User, today: datetime.date, *, metric: str = "revenue") -> Home:
 def team_dashboard(team: Team, today: datetime.date, *, metric: str = "revenue") -> Home:
     """One team's figures, as its manager's home shows them."""
     period = current_period(today)
-    figures = forecast_set(
-        period,
-        select(User.id).where(User.team_id == team.id),
-        as_of=today + datetime.timedelta(days=1),
-    )
+    scope = select(User.id).where(User.team_id == team.id)
+    figures = forecast_set(period, scope, as_of=today + datetime.timedelta(days=1))
     page = Home(Role.MANAGER, period, figures, team_ids=[team.id])
+    page.attention = attention_list(figures, overdue_followups(scope, today))
     page.recognitions = recognitions(team_ids=[team.id])
     page.boards_off = boards_switched_off([team.id])
     page.boards = {team.id: leaderboard(figures.reps, team.id, metric)}

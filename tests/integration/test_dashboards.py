@@ -173,3 +173,22 @@ def test_the_account_page_switches_the_weekly_digest_off(app, org, as_role):
     client.post("/account/digest", data={"weekly_digest": "y"})
     with app.app_context():
         assert digest_enabled(org.rep) is True
+
+
+def test_overdue_follow_ups_put_a_rep_on_the_attention_list(app, org, as_role):
+    import datetime
+
+    from coachflow.platform.time import utcnow
+    from tests.followup_factories import make_case
+
+    with app.app_context():
+        quarter_quota(org.rep, org.product_line, 1_000)
+        won_deal(org.rep, org.product_line, 1_000)  # well ahead of pace
+        make_case(org.rep, org.team, opened_at=utcnow() - datetime.timedelta(days=10))
+        make_case(org.rep, org.team, opened_at=utcnow() - datetime.timedelta(days=9))
+        db.session.commit()
+        rep_name = db.session.get(User, org.rep).name
+    page = as_role("manager").get("/").get_data(as_text=True)
+    assert f"<strong>{rep_name}</strong>" in page
+    assert "2 follow-ups overdue." in page
+    assert "behind pace," not in page

@@ -54,6 +54,7 @@ def test_a_manager_digest_lists_who_needs_attention(app, org, mailbox):
     text = _body(message)
     assert "Needs your attention" in text
     assert f"{rep_name}: behind pace" in text
+    assert "follow-up" not in text  # none overdue
 
 
 def test_one_digest_a_week_and_none_for_who_switched_it_off(app, org, mailbox):
