@@ -4,12 +4,13 @@ dashboard, the forecast, recognition, leaderboards and the weekly digest."""
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 
 def register(app: Flask) -> None:
     """Add the dashboards domain to ``app``: the home page, dashboards, digest job, settings."""
-    from coachflow.dashboards import charts, policy, services, tasks  # noqa: F401 (tasks)
+    from coachflow.dashboards import charts, policy, queries, services, tasks  # noqa: F401
     from coachflow.dashboards.views import bp, digest_section, home_bp
     from coachflow.platform.account_sections import AccountSection, add_account_section
     from coachflow.platform.jobs import add_periodic
@@ -19,6 +20,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(bp)
     app.jinja_env.globals["band_label"] = charts.band_label
+    app.jinja_env.globals["coaching_weeks"] = queries.COACHING_WEEKS
+    app.jinja_env.filters["medium_date"] = lambda day: format_date(day, "medium")
     # Hourly: on Mondays each run mails a batch of the week's digests until all are out.
     add_periodic(app, services.SEND_DIGESTS, 3600.0)
     add_account_section(

@@ -17,6 +17,8 @@ from flask import current_app
 from sqlalchemy import Select, and_, case, func, literal, or_, select
 
 from coachflow.accounts.models import Role, Team, User
+from coachflow.accounts.queries import HomeOverview, home_overview
+from coachflow.coaching.queries import figures_by_rep as coaching_figures
 from coachflow.dashboards.models import DigestSetting, Recognition, TeamBoard
 from coachflow.followups.queries import figures_by_rep as followup_figures
 from coachflow.lib.figures import shifted
@@ -337,6 +339,7 @@ def forecast_set(
 # Who needs attention ---------------------------------------------------------------------------
 
 FOLLOWUP_WINDOW = datetime.timedelta(days=365)  # overdue cases opened within the last year
+COACHING_WEEKS = 6  # a rep without a coaching session for longer needs the manager
 
 
 @dataclass(frozen=True)
@@ -346,6 +349,8 @@ class Attention:
     line: Line
     behind_pace: bool
     overdue_followups: int = 0
+    no_recent_coaching: bool = False
+    last_session_on: datetime.date | None = None
 
 
 def overdue_followups(rep_ids: Select, today: datetime.date) -> dict[int, int]:
@@ -354,13 +359,31 @@ def overdue_followups(rep_ids: Select, today: datetime.date) -> dict[int, int]:
     return {rep: figures.overdue for rep, figures in found.items() if figures.overdue}
 
 
-def attention_list(figures: ForecastSet, overdue: dict[int, int]) -> list[Attention]:
-    """Reps behind pace or with overdue follow-ups: those behind pace first, furthest first."""
-    items = [
-        Attention(line, line.behind_pace, overdue.get(line.id or 0, 0))
-        for line in figures.reps
-        if line.behind_pace or overdue.get(line.id or 0)
-    ]
+def last_sessions(rep_ids: Select, today: datetime.date) -> dict[int, datetime.date]:
+    """The day of each rep's last coaching session within the last year (the coaching domain's
+    figures, a fixed few queries)."""
+    found = coaching_figures(
+        today - datetime.timedelta(days=365), today + datetime.timedelta(days=1), rep_ids
+    )
+    return {rep: f.last_session_on for rep, f in found.items() if f.last_session_on is not None}
+
+
+def attention_list(
+    figures: ForecastSet,
+    overdue: dict[int, int],
+    last_session: dict[int, datetime.date],
+    today: datetime.date,
+) -> list[Attention]:
+    """Reps behind pace, with overdue follow-ups or without a coaching session for more than
+    ``COACHING_WEEKS`` weeks: those behind pace first, furthest behind first."""
+    since = today - datetime.timedelta(weeks=COACHING_WEEKS)
+    items = []
+    for line in figures.reps:
+        rep = line.id or 0
+        last = last_session.get(rep)
+        stale = last is None or last < since
+        if line.behind_pace or overdue.get(rep) or stale:
+            items.append(Attention(line, line.behind_pace, overdue.get(rep, 0), stale, last))
     return sorted(
         items, key=lambda a: (not a.behind_pace, a.line.pace or 0.0, -a.overdue_followups)
     )
@@ -475,6 +498,8 @@ class Home:
     recognitions: list[RecognitionRow] = field(default_factory=list)
     peers: list[Line] = field(default_factory=list)  # whom a rep may recognise
     attention: list[Attention] = field(default_factory=list)
+    # The rep's team card and the admin's organisation tiles (accounts' overview).
+    overview: HomeOverview | None = None
     distribution: list[tuple[str, int]] = field(default_factory=list)
 
 
@@ -531,7 +556,9 @@ def home(user: User, today: datetime.date, *, metric: str = "revenue") -> Home:
         page.recognitions = recognitions(recipient_id=user.id)
     elif user.role is Role.MANAGER:
         page.recognitions = recognitions(team_ids=team_ids or [-1])
-        page.attention = attention_list(figures, overdue_followups(scope, today))
+        page.attention = attention_list(
+            figures, overdue_followups(scope, today), last_sessions(scope, today), today
+        )
     if team_ids:
         page.boards_off = boards_switched_off(team_ids)
         page.boards = {
@@ -541,6 +568,8 @@ def home(user: User, today: datetime.date, *, metric: str = "revenue") -> Home:
         }
     if user.role in (Role.HR, Role.ADMIN):
         page.distribution = distribution(figures.reps)
+    if user.role in (Role.REP, Role.ADMIN):
+        page.overview = home_overview(user)
     return page
 
 
@@ -550,7 +579,9 @@ def team_dashboard(team: Team, today: datetime.date, *, metric: str = "revenue")
     scope = select(User.id).where(User.team_id == team.id)
     figures = forecast_set(period, scope, as_of=today + datetime.timedelta(days=1))
     page = Home(Role.MANAGER, period, figures, team_ids=[team.id])
-    page.attention = attention_list(figures, overdue_followups(scope, today))
+    page.attention = attention_list(
+        figures, overdue_followups(scope, today), last_sessions(scope, today), today
+    )
     page.recognitions = recognitions(team_ids=[team.id])
     page.boards_off = boards_switched_off([team.id])
     page.boards = {team.id: leaderboard(figures.reps, team.id, metric)}

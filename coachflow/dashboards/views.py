@@ -10,7 +10,6 @@ from flask_login import current_user
 
 from coachflow.accounts.models import Team, User
 from coachflow.accounts.policy import visible_sellers
-from coachflow.accounts.queries import home_overview
 from coachflow.dashboards import charts, policy, queries, services
 from coachflow.dashboards.forms import DigestForm, LeaderboardForm, RecognitionForm
 from coachflow.lib.periods import parse_period
@@ -59,7 +58,7 @@ def index():
     return render_template(
         "dashboards/home.html",
         page=page,
-        overview=home_overview(current_user),
+        overview=page.overview,
         panels=home_panels(current_user),
         **_tables(page, sort, descending),
         recognition_form=RecognitionForm(people=page.peers),

@@ -192,3 +192,25 @@ def test_overdue_follow_ups_put_a_rep_on_the_attention_list(app, org, as_role):
     assert f"<strong>{rep_name}</strong>" in page
     assert "2 follow-ups overdue." in page
     assert "behind pace," not in page
+
+
+def test_reps_without_a_recent_coaching_session_need_attention(app, org, as_role):
+    import datetime
+
+    from coachflow.platform.time import utcnow
+    from tests.integration.coaching_data import cycle_of, session_at
+
+    peer = _team_of(app, org, 2)[1]
+    with app.app_context():
+        for rep in (org.rep, peer):
+            quarter_quota(rep, org.product_line, 1_000)
+            won_deal(rep, org.product_line, 1_000)  # both ahead of pace
+        recent = cycle_of(org)  # the org's rep: a session a week ago
+        session_at(recent, utcnow() - datetime.timedelta(days=7))
+        db.session.commit()
+        rep_name = db.session.get(User, org.rep).name
+        peer_name = db.session.get(User, peer).name
+    page = as_role("manager").get("/").get_data(as_text=True)
+    assert f"<strong>{peer_name}</strong>" in page
+    assert "No coaching session in 6 weeks." in page
+    assert f"<strong>{rep_name}</strong>" not in page
