@@ -24,6 +24,10 @@ class RecognitionForm(FlaskForm):
         self.rep.validate_choice = False
 
 
+class AgendaForm(FlaskForm):
+    submit = SubmitField(_l("Put on the next sales meeting's agenda"))
+
+
 class LeaderboardForm(FlaskForm):
     enabled = HiddenField()
     submit = SubmitField(_l("Save"))

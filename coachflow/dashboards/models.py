@@ -36,6 +36,7 @@ class Recognition(db.Model):
 
     giver: Mapped[User] = relationship(foreign_keys=[giver_id])
     recipient: Mapped[User] = relationship(foreign_keys=[recipient_id])
+    team: Mapped[Team | None] = relationship()
 
 
 class TeamBoard(db.Model):

@@ -6,6 +6,7 @@ from typing import Any
 
 from coachflow.accounts.models import Role, Team, User
 from coachflow.accounts.policy import EVERYONE
+from coachflow.dashboards.models import Recognition
 from coachflow.platform.permissions import action
 
 TEAM_READERS = frozenset({Role.MANAGER, Role.HR, Role.ADMIN})
@@ -40,7 +41,16 @@ def may_recognise(user: Any, person: object) -> bool:
     return person.team_id == user.team_id
 
 
+def may_raise_recognition(user: Any, recognition: object) -> bool:
+    """The manager of the team the recognition was given in takes it to their sales meeting."""
+    if not isinstance(recognition, Recognition):
+        raise TypeError(f"no ownership rule for {type(recognition).__name__}")
+    return recognition.team is not None and recognition.team.manager_id == user.id
+
+
 VIEW_TEAM_DASHBOARD = action("dashboards.team", TEAM_READERS, rule=may_see_team_dashboard)
 VIEW_FORECAST = action("dashboards.forecast", EVERYONE)
 GIVE_RECOGNITION = action("dashboards.recognise", GIVERS, rule=may_recognise)
+# Put a recognition on the agenda of the team's next sales meeting.
+RAISE_AT_MEETING = action("dashboards.agenda", {Role.MANAGER}, rule=may_raise_recognition)
 MANAGE_LEADERBOARD = action("dashboards.leaderboard", {Role.MANAGER}, rule=may_lead_team)

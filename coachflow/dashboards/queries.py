@@ -18,6 +18,7 @@ from sqlalchemy import Select, and_, case, func, literal, or_, select
 
 from coachflow.accounts.models import Role, Team, User
 from coachflow.accounts.queries import HomeOverview, home_overview
+from coachflow.coaching.models import CoachingCycle, CoachingSession, SessionKind, SessionState
 from coachflow.coaching.queries import figures_by_rep as coaching_figures
 from coachflow.dashboards.models import DigestSetting, Recognition, TeamBoard
 from coachflow.followups.queries import figures_by_rep as followup_figures
@@ -479,6 +480,26 @@ def recognitions(
     if team_ids is not None:
         query = query.where(Recognition.team_id.in_(team_ids))
     return [RecognitionRow(*row) for row in db.session.execute(query)]
+
+
+def next_sales_meeting(team_id: int | None, now: datetime.datetime) -> int | None:
+    """The id of the team's next scheduled sales meeting (a coaching session of that kind in a
+    cycle of one of its reps), or None."""
+    if team_id is None:
+        return None
+    return db.session.scalar(
+        select(CoachingSession.id)
+        .join(CoachingCycle, CoachingCycle.id == CoachingSession.cycle_id)
+        .join(User, User.id == CoachingCycle.rep_id)
+        .where(
+            User.team_id == team_id,
+            CoachingSession.kind == SessionKind.SALES_MEETING,
+            CoachingSession.state == SessionState.SCHEDULED,
+            CoachingSession.starts_at > now,
+        )
+        .order_by(CoachingSession.starts_at, CoachingSession.id)
+        .limit(1)
+    )
 
 
 # Home pages ------------------------------------------------------------------------------------

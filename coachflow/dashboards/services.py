@@ -10,11 +10,13 @@ from sqlalchemy import select
 
 from coachflow.accounts import organisation
 from coachflow.accounts.models import Role, Team, User
+from coachflow.coaching.services import add_agenda_item
 from coachflow.dashboards import queries
 from coachflow.dashboards.models import REASON_MAX, DigestSetting, Recognition, TeamBoard
 from coachflow.platform import audit, jobs, mailing
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
+from coachflow.platform.time import utcnow
 from coachflow.platform.web import external_url
 
 SEND_DIGESTS = "coachflow.dashboards.send_weekly_digests"
@@ -38,6 +40,23 @@ def give_recognition(giver: User, recipient: User, reason: str) -> Recognition:
     db.session.add(recognition)
     db.session.commit()
     return recognition
+
+
+def put_on_agenda(recognition: Recognition, by: User) -> int:
+    """Add ``recognition`` to the agenda of its team's next sales meeting; the session's id.
+    Refused when the team has no sales meeting planned."""
+    session_id = queries.next_sales_meeting(recognition.team_id, utcnow())
+    if session_id is None:
+        raise DomainError(
+            _l("The team has no sales meeting planned: plan one in coaching, then add this.")
+        )
+    text = _l(
+        "Recognition for %(name)s: %(reason)s",
+        name=recognition.recipient.name,
+        reason=recognition.reason,
+    )
+    add_agenda_item(session_id, str(text), by)
+    return session_id
 
 
 def set_leaderboard(team: Team, enabled: bool, by: User) -> None:

@@ -11,7 +11,8 @@ from flask_login import current_user
 from coachflow.accounts.models import Team, User
 from coachflow.accounts.policy import visible_sellers
 from coachflow.dashboards import charts, policy, queries, services
-from coachflow.dashboards.forms import DigestForm, LeaderboardForm, RecognitionForm
+from coachflow.dashboards.forms import AgendaForm, DigestForm, LeaderboardForm, RecognitionForm
+from coachflow.dashboards.models import Recognition
 from coachflow.lib.periods import parse_period
 from coachflow.platform.errors import DomainError
 from coachflow.platform.home import home_panels
@@ -62,6 +63,7 @@ def index():
         panels=home_panels(current_user),
         **_tables(page, sort, descending),
         recognition_form=RecognitionForm(people=page.peers),
+        agenda_form=AgendaForm(),
         leaderboard_form=LeaderboardForm(),
     )
 
@@ -78,6 +80,7 @@ def team(team_id: int):
         page=page,
         **_tables(page, sort, descending),
         leaderboard_form=LeaderboardForm(),
+        agenda_form=AgendaForm(),
     )
 
 
@@ -118,6 +121,20 @@ def recognise():
     for errors in form.errors.values():
         for message in errors:
             flash(message, "error")
+    return redirect(url_for("home.index"))
+
+
+@bp.route("/recognitions/<int:recognition_id>/agenda", methods=["POST"])
+@requires(policy.RAISE_AT_MEETING)
+def agenda(recognition_id: int):
+    recognition = get_or_404(Recognition, recognition_id, policy.RAISE_AT_MEETING)
+    if AgendaForm().validate_on_submit():
+        try:
+            services.put_on_agenda(recognition, current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Added to the agenda of the team's next sales meeting."), "success")
     return redirect(url_for("home.index"))
 
 

@@ -214,3 +214,35 @@ def test_reps_without_a_recent_coaching_session_need_attention(app, org, as_role
     assert f"<strong>{peer_name}</strong>" in page
     assert "No coaching session in 6 weeks." in page
     assert f"<strong>{rep_name}</strong>" not in page
+
+
+def test_a_manager_puts_a_recognition_on_the_next_sales_meeting_agenda(app, org, as_role):
+    import datetime
+
+    from coachflow.coaching.models import AgendaItem, SessionKind
+    from coachflow.platform.time import utcnow
+    from tests.integration.coaching_data import cycle_of, session_at
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    manager = as_role("manager")
+    manager.post("/recognitions", data={"rep": org.rep, "reason": "Closed the Kiel tender"})
+    with app.app_context():
+        recognition_id = db.session.scalar(select(Recognition.id))
+    refused = manager.post(f"/recognitions/{recognition_id}/agenda", follow_redirects=True)
+    assert "no sales meeting planned" in refused.get_data(as_text=True)
+    with app.app_context():
+        meeting = session_at(
+            cycle_of(org),
+            utcnow() + datetime.timedelta(days=3),
+            kind=SessionKind.SALES_MEETING,
+        )
+        db.session.commit()
+        meeting_id = meeting.id
+    done = manager.post(f"/recognitions/{recognition_id}/agenda", follow_redirects=True)
+    assert "Added to the agenda" in done.get_data(as_text=True)
+    with app.app_context():
+        [item] = db.session.scalars(select(AgendaItem)).all()
+        assert item.session_id == meeting_id
+        assert "Closed the Kiel tender" in item.text
+    other = as_role("other_manager").post(f"/recognitions/{recognition_id}/agenda")
+    assert other.status_code == 404

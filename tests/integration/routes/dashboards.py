@@ -16,4 +16,22 @@ ROWS: dict[str, tuple[str, dict[str, str]]] = {
     "dashboards.recognise": (GIVERS, {}),
     "dashboards.leaderboard": (TEAM_MANAGER, {"team_id": "team"}),
     "dashboards.digest": (SIGNED_IN, {}),
+    # A recognition given in team "North": its manager takes it to the team's sales meeting.
+    "dashboards.agenda": (TEAM_MANAGER, {"recognition_id": "@recognition"}),
 }
+
+
+def _recognition(app, org, resolved) -> int:
+    from coachflow.dashboards.models import Recognition
+    from coachflow.platform.extensions import db
+
+    with app.app_context():
+        recognition = Recognition(
+            giver_id=org.manager, recipient_id=org.rep, team_id=org.team, reason="Great call"
+        )
+        db.session.add(recognition)
+        db.session.commit()
+        return recognition.id
+
+
+FIXTURES = {"@recognition": _recognition}
