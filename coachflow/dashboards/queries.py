@@ -33,6 +33,7 @@ from coachflow.lib.forecast import (
 )
 from coachflow.lib.periods import Period, PeriodKind
 from coachflow.platform.extensions import db
+from coachflow.pulse.queries import TeamPulse, latest_team_pulse
 from coachflow.sales.models import Deal, DealStage
 from coachflow.sales.queries import quota_targets
 
@@ -519,6 +520,7 @@ class Home:
     recognitions: list[RecognitionRow] = field(default_factory=list)
     peers: list[Line] = field(default_factory=list)  # whom a rep may recognise
     attention: list[Attention] = field(default_factory=list)
+    pulse: list[TeamPulse] = field(default_factory=list)  # above the anonymity threshold only
     # The rep's team card and the admin's organisation tiles (accounts' overview).
     overview: HomeOverview | None = None
     distribution: list[tuple[str, int]] = field(default_factory=list)
@@ -580,6 +582,7 @@ def home(user: User, today: datetime.date, *, metric: str = "revenue") -> Home:
         page.attention = attention_list(
             figures, overdue_followups(scope, today), last_sessions(scope, today), today
         )
+        page.pulse = latest_team_pulse(user, team_ids) if team_ids else []
     if team_ids:
         page.boards_off = boards_switched_off(team_ids)
         page.boards = {
@@ -594,8 +597,11 @@ def home(user: User, today: datetime.date, *, metric: str = "revenue") -> Home:
     return page
 
 
-def team_dashboard(team: Team, today: datetime.date, *, metric: str = "revenue") -> Home:
-    """One team's figures, as its manager's home shows them."""
+def team_dashboard(
+    team: Team, viewer: User, today: datetime.date, *, metric: str = "revenue"
+) -> Home:
+    """One team's figures, as its manager's home shows them (the pulse as ``viewer`` may see
+    it)."""
     period = current_period(today)
     scope = select(User.id).where(User.team_id == team.id)
     figures = forecast_set(period, scope, as_of=today + datetime.timedelta(days=1))
@@ -604,6 +610,7 @@ def team_dashboard(team: Team, today: datetime.date, *, metric: str = "revenue")
         figures, overdue_followups(scope, today), last_sessions(scope, today), today
     )
     page.recognitions = recognitions(team_ids=[team.id])
+    page.pulse = latest_team_pulse(viewer, [team.id])
     page.boards_off = boards_switched_off([team.id])
     page.boards = {team.id: leaderboard(figures.reps, team.id, metric)}
     return page

@@ -73,7 +73,7 @@ def index():
 def team(team_id: int):
     team = get_or_404(Team, team_id, policy.VIEW_TEAM_DASHBOARD)
     sort, descending, metric = _sorting()
-    page = queries.team_dashboard(team, _today(), metric=metric)
+    page = queries.team_dashboard(team, current_user, _today(), metric=metric)
     return render_template(
         "dashboards/team.html",
         team=team,

@@ -199,20 +199,21 @@ EMPLOYEE_PULSE = Template(
     kind=SurveyKind.EMPLOYEE_PULSE,
     names={"en": "Pulse survey", "de": "Pulsbefragung", "fr": "Enquête pulse"},
     descriptions={
-        "en": "Employee NPS (eNPS, 0–10) and three agreement items on resources, coaching and "
-        "recognition. Short, recurring and anonymous.",
-        "de": "Mitarbeiter-NPS (eNPS, 0–10) und drei Zustimmungsfragen zu Ressourcen, Coaching "
-        "und Anerkennung. Kurz, regelmäßig und anonym.",
-        "fr": "eNPS (0–10) et trois affirmations sur les ressources, le coaching et la "
-        "reconnaissance. Courte, récurrente et anonyme.",
+        "en": "Employee NPS (eNPS, 0–10) and six agreement items: support from the manager, "
+        "training, tools, workload, recognition and clear goals. Short, recurring and anonymous.",
+        "de": "Mitarbeiter-NPS (eNPS, 0–10) und sechs Zustimmungsfragen: Unterstützung durch die "
+        "Führungskraft, Weiterbildung, Werkzeuge, Arbeitsbelastung, Anerkennung und klare Ziele. "
+        "Kurz, regelmäßig und anonym.",
+        "fr": "eNPS (0–10) et six affirmations : soutien du manager, formation, outils, charge "
+        "de travail, reconnaissance et objectifs clairs. Courte, récurrente et anonyme.",
     },
     titles={"en": "Pulse survey", "de": "Pulsbefragung", "fr": "Enquête pulse"},
     intros={
-        "en": "Four short questions. Your answers are anonymous and are only ever reported for "
+        "en": "A few short questions. Your answers are anonymous and are only ever reported for "
         "groups, never for one person.",
-        "de": "Vier kurze Fragen. Ihre Antworten sind anonym und werden nur für Gruppen "
+        "de": "Ein paar kurze Fragen. Ihre Antworten sind anonym und werden nur für Gruppen "
         "ausgewertet, nie für einzelne Personen.",
-        "fr": "Quatre questions courtes. Vos réponses sont anonymes et ne sont restituées que "
+        "fr": "Quelques questions courtes. Vos réponses sont anonymes et ne sont restituées que "
         "par groupe, jamais individuellement.",
     },
     thanks={
@@ -224,7 +225,7 @@ EMPLOYEE_PULSE = Template(
         QuestionSpec(
             QuestionType.NPS,
             {
-                "en": "How likely are you to recommend {company} as an employer to a friend or "
+                "en": "How likely are you to recommend working at {company} to a friend or "
                 "acquaintance?",
                 "de": "Wie wahrscheinlich ist es, dass Sie {company} als Arbeitgeber einem "
                 "Freund oder Bekannten weiterempfehlen?",
@@ -235,18 +236,34 @@ EMPLOYEE_PULSE = Template(
         QuestionSpec(
             QuestionType.AGREEMENT,
             {
-                "en": "I have everything I need to reach my sales goals.",
-                "de": "Ich habe alles, was ich brauche, um meine Vertriebsziele zu erreichen.",
-                "fr": "Je dispose de tout ce dont j'ai besoin pour atteindre mes objectifs de "
-                "vente.",
+                "en": "My manager supports me when I need it.",
+                "de": "Meine Führungskraft unterstützt mich, wenn ich es brauche.",
+                "fr": "Mon manager me soutient quand j'en ai besoin.",
             },
         ),
         QuestionSpec(
             QuestionType.AGREEMENT,
             {
-                "en": "My manager gives me regular and useful coaching.",
-                "de": "Meine Führungskraft unterstützt mich regelmäßig mit hilfreichem Coaching.",
-                "fr": "Mon manager m'accompagne régulièrement par un coaching utile.",
+                "en": "I get the training I need to sell well.",
+                "de": "Ich erhalte die Weiterbildung, die ich für einen guten Verkauf brauche.",
+                "fr": "Je reçois la formation dont j'ai besoin pour bien vendre.",
+            },
+        ),
+        QuestionSpec(
+            QuestionType.AGREEMENT,
+            {
+                "en": "I have the tools I need to reach my sales goals.",
+                "de": "Ich habe die Werkzeuge, die ich brauche, um meine Vertriebsziele zu "
+                "erreichen.",
+                "fr": "Je dispose des outils nécessaires pour atteindre mes objectifs de vente.",
+            },
+        ),
+        QuestionSpec(
+            QuestionType.AGREEMENT,
+            {
+                "en": "My workload is manageable.",
+                "de": "Meine Arbeitsbelastung ist gut zu bewältigen.",
+                "fr": "Ma charge de travail est gérable.",
             },
         ),
         QuestionSpec(
@@ -256,6 +273,23 @@ EMPLOYEE_PULSE = Template(
                 "de": "Meine Arbeit erhält die Anerkennung, die sie verdient.",
                 "fr": "Mon travail reçoit la reconnaissance qu'il mérite.",
             },
+        ),
+        QuestionSpec(
+            QuestionType.AGREEMENT,
+            {
+                "en": "My goals are clear to me.",
+                "de": "Meine Ziele sind mir klar.",
+                "fr": "Mes objectifs sont clairs pour moi.",
+            },
+        ),
+        QuestionSpec(
+            QuestionType.TEXT,
+            {
+                "en": "Is there anything else you would like to tell us?",
+                "de": "Möchten Sie uns noch etwas mitteilen?",
+                "fr": "Souhaitez-vous nous dire autre chose ?",
+            },
+            required=False,
         ),
     ),
 )

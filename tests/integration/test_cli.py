@@ -18,8 +18,9 @@ def test_seed_demo_prints_the_logins_and_they_work(app):
     assert "coachflow-demo" in result.output
     with app.app_context():
         counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
-        assert counts == {Role.ADMIN: 1, Role.HR: 1, Role.MANAGER: 2, Role.REP: 12}
-        assert db.session.scalar(select(func.count()).select_from(Team)) == 2
+        # The pulse demo adds "Inside Sales": a manager and four reps.
+        assert counts == {Role.ADMIN: 1, Role.HR: 1, Role.MANAGER: 3, Role.REP: 16}
+        assert db.session.scalar(select(func.count()).select_from(Team)) == 3
         assert set(db.session.scalars(select(ProductLine.name))) == {
             "Hardware",
             "Software",

@@ -246,3 +246,10 @@ def test_a_manager_puts_a_recognition_on_the_next_sales_meeting_agenda(app, org,
         assert "Closed the Kiel tender" in item.text
     other = as_role("other_manager").post(f"/recognitions/{recognition_id}/agenda")
     assert other.status_code == 404
+
+
+def test_the_manager_sees_the_team_pulse_section_and_the_rep_does_not(app, org, as_role):
+    page = as_role("manager").get("/").get_data(as_text=True)
+    assert "Team pulse" in page
+    assert "No pulse round has closed for your teams yet" in page
+    assert "Team pulse" not in as_role("rep").get("/").get_data(as_text=True)

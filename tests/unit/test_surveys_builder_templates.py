@@ -57,9 +57,13 @@ def test_csat_after_a_closed_deal_rates_the_purchase_and_the_reps_understanding(
     assert (comment.type, comment.required) == (QuestionType.TEXT, False)
 
 
-def test_pulse_is_an_enps_and_three_agreement_items():
+def test_pulse_is_an_enps_six_agreement_items_and_an_optional_comment():
     types = [question.type for question in EMPLOYEE_PULSE.questions]
-    assert types == [QuestionType.NPS] + [QuestionType.AGREEMENT] * 3
+    assert types == [QuestionType.NPS] + [QuestionType.AGREEMENT] * 6 + [QuestionType.TEXT]
+    assert not EMPLOYEE_PULSE.questions[-1].required
+    topics = " ".join(q.texts["en"] for q in EMPLOYEE_PULSE.questions[1:-1])
+    for topic in ("manager", "training", "tools", "workload", "recognition", "goals"):
+        assert topic in topics
 
 
 @pytest.mark.parametrize("template", [SELF_ASSESSMENT, MANAGER_ASSESSMENT])
