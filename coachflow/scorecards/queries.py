@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 
 from coachflow.accounts.models import Role, Team, User
-from coachflow.lib.figures import EMPTY, Figures, total
+from coachflow.lib.figures import EMPTY, Figures, shifted, total
 from coachflow.lib.periods import Period
 from coachflow.lib.scoring.index import Caps, Index, Inputs, Weights, quality_index
 from coachflow.lib.scoring.ranking import standings
@@ -390,3 +390,60 @@ def snapshot_of(period: Period, rep_id: int) -> Snapshot | None:
 
 def utc_today() -> datetime.date:
     return datetime.datetime.now(datetime.UTC).date()
+
+
+# A scorecard with its history ------------------------------------------------------------------
+
+TREND_PERIODS = 4
+
+
+@dataclass
+class Bundle:
+    """What a scorecard page or PDF shows: the period's figures, the previous period's (for the
+    change) and each rep's NPS over the last four periods. Fixed query count: seven for each of
+    the two periods, one per earlier period of the trend."""
+
+    current: ScorecardSet
+    previous: ScorecardSet
+    trend: dict[int, list[tuple[Period, Counts]]]  # rep → oldest first, the period last
+
+    def rep_trend(self, rep_id: int) -> list[tuple[Period, Estimate]]:
+        return [
+            (period, nps(c.promoters, c.passives, c.detractors))
+            for period, c in self.trend.get(rep_id, [])
+        ]
+
+    def group_trend(self, rep_ids: Sequence[int]) -> list[tuple[Period, Estimate]]:
+        """The NPS trend of a group of reps (their answers added up)."""
+        periods = [
+            shifted(self.current.period, n - TREND_PERIODS + 1) for n in range(TREND_PERIODS)
+        ]
+        result = []
+        for index, period in enumerate(periods):
+            total_counts = Counts()
+            for rep_id in rep_ids:
+                series = self.trend.get(rep_id)
+                if series:
+                    total_counts = total_counts + series[index][1]
+            c = total_counts
+            result.append((period, nps(c.promoters, c.passives, c.detractors)))
+        return result
+
+
+def bundle(period: Period, rep_ids: Select | Sequence[int] | None = None) -> Bundle:
+    """``period_figures`` of ``period`` and the one before, and the reps' NPS trend."""
+    current = period_figures(period, rep_ids)
+    previous = period_figures(shifted(period, -1), rep_ids)
+    ids = _ids(rep_ids)
+    trend: dict[int, list[tuple[Period, Counts]]] = {rep: [] for rep in current.reps}
+    for n in range(TREND_PERIODS):
+        earlier = shifted(period, n - TREND_PERIODS + 1)
+        if earlier == period:
+            counts = {rep: values.counts for rep, values in current.reps.items()}
+        elif earlier == previous.period:
+            counts = {rep: values.counts for rep, values in previous.reps.items()}
+        else:
+            counts = counts_by_rep(ids, earlier.start, earlier.end)
+        for rep in trend:
+            trend[rep].append((earlier, counts.get(rep, Counts())))
+    return Bundle(current, previous, trend)
