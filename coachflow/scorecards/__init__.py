@@ -12,9 +12,10 @@ def register(app: Flask) -> None:
     from coachflow.platform.demo import add_demo
     from coachflow.platform.navigation import NavEntry, PersonLink, add_navigation, add_person_link
     from coachflow.platform.permissions import allowed
-    from coachflow.scorecards import api, cli, demo, models, policy, tasks  # noqa: F401
+    from coachflow.scorecards import api, cli, demo, documents, models, policy, tasks  # noqa: F401
     from coachflow.scorecards.views import manage, pages
 
+    documents.init_filters(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(manage.bp)
     app.cli.add_command(cli.scorecards_cli)

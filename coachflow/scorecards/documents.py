@@ -17,6 +17,7 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 with warnings.catch_warnings():
     # WeasyPrint 70 warns at import when the system lacks libharfbuzz-subset (it then embeds
@@ -33,6 +34,30 @@ from coachflow.platform.formatting import nps_number
 from coachflow.scorecards.queries import RepFigures, ScorecardSet, Settings
 
 PDF_VARIANT = "pdf/ua-1"
+# WeasyPrint draws inline SVG with its own renderer, which reads the styles inside the SVG only:
+# the page's chart colours are repeated in each chart of the PDF.
+CHART_CSS = (
+    "text{font-family:'DejaVu Sans';font-size:15px;fill:#1f2933}"
+    ".chart-value,.chart-target-label{fill:#52606d}"
+    ".chart-axis{stroke:#9aa5b1;stroke-width:1}"
+    ".chart-target{stroke:#1f2933;stroke-width:1.5;stroke-dasharray:4 3}"
+    ".bar-met{fill:#2f855a}.bar-near{fill:#d69e2e}.bar-below{fill:#c05621}.bar-none{fill:none}"
+    ".chart-grid{stroke:#cbd2d9;stroke-width:1}"
+    ".trend-line{stroke:#1d5fbf;stroke-width:2;fill:none}"
+    ".trend-interval{stroke:#7b93b8;stroke-width:2}"
+    ".trend-point{fill:#1d5fbf;stroke:#fff;stroke-width:1.5}"
+    ".trend-point-small{fill:#fff;stroke:#1d5fbf;stroke-width:2}"
+)
+
+BAR_COLOURS = {"bar-met": "#2f855a", "bar-near": "#d69e2e", "bar-below": "#c05621"}
+
+
+def pdf_chart(svg: Markup) -> Markup:
+    """A chart of the pages with its colours inside, for the PDF."""
+    styled = str(svg).replace("<title", f"<style>{CHART_CSS}</style><title", 1)
+    for band, colour in BAR_COLOURS.items():  # its SVG renderer matches one class per element
+        styled = styled.replace(f'class="bar {band}', f'fill="{colour}" class="bar {band}')
+    return Markup(styled)  # noqa: S704
 
 
 def part_labels() -> dict[str, str]:
@@ -111,6 +136,10 @@ def nps_trend_chart(trend: list[tuple[Period, Any]], chart_id: str, period_label
 
 def render_html(context: dict[str, Any]) -> str:
     return render_template("scorecards/pdf.html", **context)
+
+
+def init_filters(app: Any) -> None:
+    app.jinja_env.filters["pdf_chart"] = pdf_chart
 
 
 def render_pdf(context: dict[str, Any], *, language: str | None = None) -> bytes:

@@ -4,6 +4,7 @@ of tests/scorecards_data.py."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 import zipfile
@@ -97,8 +98,8 @@ def test_api_revenue_equals_the_won_deals(app, client, org, quarter):
                 select(func.coalesce(func.sum(Deal.amount_minor), 0)).where(
                     Deal.rep_id == item["rep_id"],
                     Deal.stage == DealStage.WON,
-                    Deal.closed_on >= "2026-07-01",
-                    Deal.closed_on < "2026-10-01",
+                    Deal.closed_on >= datetime.date(2026, 7, 1),
+                    Deal.closed_on < datetime.date(2026, 10, 1),
                 )
             )
             assert item["revenue"] == won
