@@ -10,6 +10,7 @@ it is tagged PDF/UA-1 with the document's language and title in its metadata.
 from __future__ import annotations
 
 import datetime
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -149,7 +150,17 @@ def render_pdf(context: dict[str, Any], *, language: str | None = None) -> bytes
             {**context, "generated_at": datetime.datetime.now(datetime.UTC), "lang": language}
         )
     static = Path(current_app.static_folder or "static")
-    fonts = FontConfiguration()
     return HTML(string=html, base_url=str(static) + "/").write_pdf(
-        font_config=fonts, pdf_variant=PDF_VARIANT
+        font_config=_fonts(), pdf_variant=PDF_VARIANT
     )
+
+
+_LOCAL = threading.local()
+
+
+def _fonts() -> FontConfiguration:
+    """One font configuration per thread: the @font-face files are read once, not per PDF
+    (a worker renders many; WeasyPrint's configuration is not shared between threads)."""
+    if not hasattr(_LOCAL, "fonts"):
+        _LOCAL.fonts = FontConfiguration()
+    return _LOCAL.fonts

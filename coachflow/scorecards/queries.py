@@ -243,9 +243,12 @@ def period_figures(period: Period, rep_ids: Select | Sequence[int] | None = None
     config = settings()
     asked = _ids(rep_ids)
     teams_asked = select(User.team_id).where(User.id.in_(asked), User.team_id.is_not(None))
-    people_ids = select(User.id).where(
-        User.role.in_(SELLER_ROLES), or_(User.id.in_(asked), User.team_id.in_(teams_asked))
-    )
+    if rep_ids is None:  # every seller: the team-mates are among them already
+        people_ids = asked
+    else:
+        people_ids = select(User.id).where(
+            User.role.in_(SELLER_ROLES), or_(User.id.in_(asked), User.team_id.in_(teams_asked))
+        )
     people = db.session.execute(
         select(User.id, User.name, User.role, User.team_id, Team.name, User.id.in_(asked))
         .outerjoin(Team, Team.id == User.team_id)
