@@ -22,7 +22,6 @@ import multiprocessing
 import os
 import random
 import re
-import resource
 import statistics
 import time
 
@@ -274,11 +273,21 @@ def _rss_kib() -> int:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
 
 
+def _peak_kib() -> int:
+    """The process's own peak resident memory (VmHWM; ``ru_maxrss`` would carry the parent's
+    peak across the exec of a spawned worker)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
 def _render(export_id: int, rep_ids: list[int]) -> tuple[int, int, int]:
     with _WORKER_APP.app_context():
         services.render_chunk(export_id, rep_ids)
         db.session.remove()
-    return os.getpid(), _rss_kib(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return os.getpid(), _rss_kib(), _peak_kib()
 
 
 def _warm(_n: int) -> int:
