@@ -6,9 +6,9 @@ come from ``coachflow.sales.queries`` (``figures_by_rep_and_line``), estimates f
 This module groups them per rep, team and company and hands the numbers to the pure scoring in
 ``coachflow.lib.scoring`` (index, shrinkage toward the team, ranks).
 
-``period_figures`` costs seven queries whatever the number of reps: settings, people (the reps
+``period_figures`` costs eight queries whatever the number of reps: settings, people (the reps
 asked for and their team-mates, whom the shrinkage needs), won figures, quota targets,
-estimates, survey answers, and the period's state.
+estimates, survey answers, the period's state and the product lines.
 """
 
 from __future__ import annotations
@@ -234,7 +234,7 @@ def _apply_index(values: RepFigures, result: Index) -> None:
 
 def period_figures(period: Period, rep_ids: Select | Sequence[int] | None = None) -> ScorecardSet:
     """Scorecard figures of ``rep_ids`` (ids of reps; None: every rep and manager) for
-    ``period``, with their teams and the company (all of them together). Seven queries.
+    ``period``, with their teams and the company (all of them together). Eight queries.
 
     Listed are the reps among ``rep_ids`` and any manager among them with figures. NPS and CSAT
     are shrunk toward each rep's current team, fitted over all the team's sellers (asked for or
@@ -403,7 +403,7 @@ TREND_PERIODS = 4
 @dataclass
 class Bundle:
     """What a scorecard page or PDF shows: the period's figures, the previous period's (for the
-    change) and each rep's NPS over the last four periods. Fixed query count: seven for each of
+    change) and each rep's NPS over the last four periods. Fixed query count: eight for each of
     the two periods, one per earlier period of the trend."""
 
     current: ScorecardSet
