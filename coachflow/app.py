@@ -91,6 +91,7 @@ DOMAINS = (
     "pulse",
     "followups",
     "coaching",
+    "scorecards",
     "dashboards",
 )
 

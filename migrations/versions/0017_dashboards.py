@@ -1,7 +1,7 @@
 """Recognition, team leaderboard settings and weekly digest settings for the home pages
 
 Revision ID: 0017_dashboards
-Revises: 0015_coaching
+Revises: 0016_scorecards
 Create Date: 2026-12-06 02:20:00.000000
 
 """
@@ -13,7 +13,7 @@ from coachflow.platform.time import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0017_dashboards'
-down_revision = '0015_coaching'
+down_revision = '0016_scorecards'
 branch_labels = None
 depends_on = None
 
