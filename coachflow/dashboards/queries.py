@@ -36,6 +36,7 @@ from coachflow.platform.extensions import db
 from coachflow.pulse.queries import TeamPulse, latest_team_pulse
 from coachflow.sales.models import Deal, DealStage
 from coachflow.sales.queries import quota_targets
+from coachflow.scorecards.queries import RepFigures, period_figures, period_state
 
 SEASON_PERIODS = 4  # earlier periods whose seasonality the forecast reads
 FIRST_DAYS = 7  # an earlier period counts when the data reaches back to its first week
@@ -391,6 +392,39 @@ def attention_list(
     )
 
 
+# Scorecards ------------------------------------------------------------------------------------
+
+PERFORMERS = 3  # named at each end
+
+
+@dataclass(frozen=True)
+class Performers:
+    """The highest and lowest index of a closed period (figures from few answers are shrunk
+    toward the team, so one lucky month crowns nobody)."""
+
+    period: Period
+    high: list[RepFigures]
+    low: list[RepFigures]
+
+
+def scores_by_rep(period: Period, rep_ids: Select) -> dict[int, RepFigures]:
+    """The scorecard figures of the reps, from the scorecards domain (computed once, there)."""
+    return {rep.rep_id: rep for rep in period_figures(period, rep_ids).reps.values()}
+
+
+def performers(period: Period, rep_ids: Select) -> Performers | None:
+    """High and low performers of the quarter before ``period``: None when fewer than six reps
+    have an index (a top three and a bottom three would overlap)."""
+    previous = shifted(period, -1)
+    ranked = sorted(
+        (r for r in scores_by_rep(previous, rep_ids).values() if r.index is not None),
+        key=lambda r: (-(r.index or 0.0), r.name),
+    )
+    if len(ranked) < 2 * PERFORMERS:
+        return None
+    return Performers(previous, ranked[:PERFORMERS], ranked[-PERFORMERS:][::-1])
+
+
 # Sorting and leaderboards ----------------------------------------------------------------------
 
 SORTS = {
@@ -402,8 +436,17 @@ SORTS = {
 }
 
 
-def sorted_lines(lines: list[Line], sort: str, descending: bool) -> list[Line]:
-    """``lines`` sorted by a known column (names otherwise)."""
+def sorted_lines(
+    lines: list[Line], sort: str, descending: bool, scores: dict[int, RepFigures] | None = None
+) -> list[Line]:
+    """``lines`` sorted by a known column (names otherwise); ``index`` reads ``scores``."""
+    if sort == "index" and scores is not None:
+
+        def by_index(line: Line) -> tuple:
+            index = scores[line.id].index if line.id in scores else None
+            return (index is not None, index or 0.0)
+
+        return sorted(lines, key=by_index, reverse=descending)
     key = SORTS.get(sort, SORTS["name"])
     return sorted(lines, key=key, reverse=descending)
 
@@ -521,6 +564,11 @@ class Home:
     peers: list[Line] = field(default_factory=list)  # whom a rep may recognise
     attention: list[Attention] = field(default_factory=list)
     pulse: list[TeamPulse] = field(default_factory=list)  # above the anonymity threshold only
+    # The scorecard figures per rep (NPS, CSAT shrunk toward the team, the index), this period.
+    scores: dict[int, RepFigures] = field(default_factory=dict)
+    # High and low performers of the last closed quarter, by the index of shrunk values.
+    performers: Performers | None = None
+    period_status: str = ""
     # The rep's team card and the admin's organisation tiles (accounts' overview).
     overview: HomeOverview | None = None
     distribution: list[tuple[str, int]] = field(default_factory=list)
@@ -583,6 +631,7 @@ def home(user: User, today: datetime.date, *, metric: str = "revenue") -> Home:
             figures, overdue_followups(scope, today), last_sessions(scope, today), today
         )
         page.pulse = latest_team_pulse(user, team_ids) if team_ids else []
+        page.scores = scores_by_rep(period, scope)
     if team_ids:
         page.boards_off = boards_switched_off(team_ids)
         page.boards = {
@@ -592,6 +641,8 @@ def home(user: User, today: datetime.date, *, metric: str = "revenue") -> Home:
         }
     if user.role in (Role.HR, Role.ADMIN):
         page.distribution = distribution(figures.reps)
+        page.performers = performers(period, scope)
+        page.period_status = period_state(period)
     if user.role in (Role.REP, Role.ADMIN):
         page.overview = home_overview(user)
     return page
@@ -611,6 +662,8 @@ def team_dashboard(
     )
     page.recognitions = recognitions(team_ids=[team.id])
     page.pulse = latest_team_pulse(viewer, [team.id])
+    page.scores = scores_by_rep(period, scope)
+    page.performers = performers(period, scope)
     page.boards_off = boards_switched_off([team.id])
     page.boards = {team.id: leaderboard(figures.reps, team.id, metric)}
     return page

@@ -40,7 +40,8 @@ def _sorting() -> tuple[str, bool, str]:
 
 def _tables(page: queries.Home, sort: str, descending: bool) -> dict:
     """The page of reps and of teams shown (sorted as asked) and their charts."""
-    reps = page_of(queries.sorted_lines(page.figures.reps, sort, descending), page_arg(), 50)
+    ordered = queries.sorted_lines(page.figures.reps, sort, descending, page.scores)
+    reps = page_of(ordered, page_arg(), 50)
     teams = page_of(queries.sorted_lines(page.figures.teams, sort, descending), page_arg(), 25)
     return {
         "reps": reps,

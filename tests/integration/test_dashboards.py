@@ -253,3 +253,15 @@ def test_the_manager_sees_the_team_pulse_section_and_the_rep_does_not(app, org, 
     assert "Team pulse" in page
     assert "No pulse round has closed for your teams yet" in page
     assert "Team pulse" not in as_role("rep").get("/").get_data(as_text=True)
+
+
+def test_scorecard_figures_and_the_period_status_come_from_scorecards(app, org, as_role):
+    _figures(app, org)
+    manager = as_role("manager").get("/?sort=index&dir=desc").get_data(as_text=True)
+    assert "NPS (shrunk)" in manager
+    assert "CSAT (shrunk)" in manager
+    assert 'aria-sort="descending"' in manager  # sorted by the index
+    hr = as_role("hr").get("/").get_data(as_text=True)
+    assert "Period " in hr
+    assert ": open." in hr
+    assert "Close or reopen periods" in hr
