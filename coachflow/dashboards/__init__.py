@@ -3,6 +3,8 @@ dashboard, the forecast, recognition, leaderboards and the weekly digest."""
 
 from __future__ import annotations
 
+import random
+
 from flask import Flask
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
@@ -11,8 +13,10 @@ from flask_babel import lazy_gettext as _l
 def register(app: Flask) -> None:
     """Add the dashboards domain to ``app``: the home page, dashboards, digest job, settings."""
     from coachflow.dashboards import charts, policy, queries, services, tasks  # noqa: F401
+    from coachflow.dashboards.demo import seed_recognitions
     from coachflow.dashboards.views import bp, digest_section, home_bp
     from coachflow.platform.account_sections import AccountSection, add_account_section
+    from coachflow.platform.demo import add_demo
     from coachflow.platform.jobs import add_periodic
     from coachflow.platform.navigation import NavEntry, add_navigation
     from coachflow.platform.permissions import SIGNED_IN
@@ -27,6 +31,7 @@ def register(app: Flask) -> None:
     add_account_section(
         app, AccountSection(50, "digest", "dashboards/_digest_section.html", digest_section)
     )
+    add_demo(app, lambda org, seed: seed_recognitions(org, random.Random(f"dashboards:{seed}")))
     add_navigation(
         app,
         NavEntry(10, "home.index", _l("Home"), SIGNED_IN),
