@@ -36,6 +36,7 @@ from coachflow.platform.extensions import db
 from coachflow.pulse.queries import TeamPulse, latest_team_pulse
 from coachflow.sales.models import Deal, DealStage
 from coachflow.sales.queries import quota_targets
+from coachflow.scorecards.models import Download, DownloadKind
 from coachflow.scorecards.queries import RepFigures, period_figures, period_state
 
 SEASON_PERIODS = 4  # earlier periods whose seasonality the forecast reads
@@ -425,6 +426,31 @@ def performers(period: Period, rep_ids: Select) -> Performers | None:
     return Performers(previous, ranked[:PERFORMERS], ranked[-PERFORMERS:][::-1])
 
 
+@dataclass(frozen=True)
+class DownloadRow:
+    by: str
+    kind: DownloadKind
+    period_label: str
+    rep_name: str | None
+    at: datetime.datetime
+
+
+def recent_downloads(limit: int = 5) -> list[DownloadRow]:
+    """The latest scorecard downloads, who and which (one query)."""
+    by, rep = db.aliased(User), db.aliased(User)
+    rows = db.session.execute(
+        select(by.name, Download.kind, Download.period_label, rep.name, Download.created_at)
+        .outerjoin(by, by.id == Download.user_id)
+        .outerjoin(rep, rep.id == Download.rep_id)
+        .order_by(Download.created_at.desc(), Download.id.desc())
+        .limit(limit)
+    )
+    return [
+        DownloadRow(name or "—", kind, label, rep_name, at)
+        for name, kind, label, rep_name, at in rows
+    ]
+
+
 # Sorting and leaderboards ----------------------------------------------------------------------
 
 SORTS = {
@@ -569,6 +595,7 @@ class Home:
     # High and low performers of the last closed quarter, by the index of shrunk values.
     performers: Performers | None = None
     period_status: str = ""
+    downloads: list[DownloadRow] = field(default_factory=list)
     # The rep's team card and the admin's organisation tiles (accounts' overview).
     overview: HomeOverview | None = None
     distribution: list[tuple[str, int]] = field(default_factory=list)
@@ -643,6 +670,7 @@ def home(user: User, today: datetime.date, *, metric: str = "revenue") -> Home:
         page.distribution = distribution(figures.reps)
         page.performers = performers(period, scope)
         page.period_status = period_state(period)
+        page.downloads = recent_downloads() if user.role is Role.HR else []
     if user.role in (Role.REP, Role.ADMIN):
         page.overview = home_overview(user)
     return page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from coachflow.accounts.models import Role, User
@@ -47,8 +48,8 @@ def test_a_manager_sees_their_team_and_who_needs_attention_with_the_reason(app, 
         db.session.commit()
     page = as_role("manager").get("/").get_data(as_text=True)
     with app.app_context():
-        rep_name = db.session.get(User, org.rep).name
-        other_name = db.session.get(User, org.other_rep).name
+        rep_name = str(escape(db.session.get(User, org.rep).name))
+        other_name = str(escape(db.session.get(User, org.other_rep).name))
     assert "Needs your attention" in page
     assert rep_name in page
     assert "behind pace" in page
@@ -158,7 +159,7 @@ def test_the_forecast_page_explains_itself_and_stays_in_scope(app, org, as_role)
     assert "How the forecast is computed" in page
     assert "Open deals, weighted by" in page
     with app.app_context():
-        assert db.session.get(User, org.other_rep).name not in page
+        assert str(escape(db.session.get(User, org.other_rep).name)) not in page
 
 
 def test_the_account_page_switches_the_weekly_digest_off(app, org, as_role):
@@ -187,7 +188,7 @@ def test_overdue_follow_ups_put_a_rep_on_the_attention_list(app, org, as_role):
         make_case(org.rep, org.team, opened_at=utcnow() - datetime.timedelta(days=10))
         make_case(org.rep, org.team, opened_at=utcnow() - datetime.timedelta(days=9))
         db.session.commit()
-        rep_name = db.session.get(User, org.rep).name
+        rep_name = str(escape(db.session.get(User, org.rep).name))
     page = as_role("manager").get("/").get_data(as_text=True)
     assert f"<strong>{rep_name}</strong>" in page
     assert "2 follow-ups overdue." in page
@@ -208,8 +209,8 @@ def test_reps_without_a_recent_coaching_session_need_attention(app, org, as_role
         recent = cycle_of(org)  # the org's rep: a session a week ago
         session_at(recent, utcnow() - datetime.timedelta(days=7))
         db.session.commit()
-        rep_name = db.session.get(User, org.rep).name
-        peer_name = db.session.get(User, peer).name
+        rep_name = str(escape(db.session.get(User, org.rep).name))
+        peer_name = str(escape(db.session.get(User, peer).name))
     page = as_role("manager").get("/").get_data(as_text=True)
     assert f"<strong>{peer_name}</strong>" in page
     assert "No coaching session in 6 weeks." in page
@@ -265,3 +266,19 @@ def test_scorecard_figures_and_the_period_status_come_from_scorecards(app, org, 
     assert "Period " in hr
     assert ": open." in hr
     assert "Close or reopen periods" in hr
+
+
+def test_hr_sees_the_recent_scorecard_downloads(app, org, as_role):
+    from coachflow.lib.periods import parse_period
+    from coachflow.scorecards.models import DownloadKind
+    from coachflow.scorecards.services import record_download
+
+    _figures(app, org)
+    assert "No scorecard has been downloaded yet" in as_role("hr").get("/").get_data(as_text=True)
+    with app.app_context():
+        hr = db.session.get(User, org.hr)
+        record_download(hr, DownloadKind.SINGLE, parse_period("2026-Q3"), rep_id=org.rep)
+        hr_name = str(escape(hr.name))
+        rep_name = str(escape(db.session.get(User, org.rep).name))
+    page = as_role("hr").get("/").get_data(as_text=True)
+    assert f"{hr_name} downloaded the scorecard of {rep_name}, 2026-Q3." in page
