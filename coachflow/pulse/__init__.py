@@ -57,7 +57,7 @@ def register(app: Flask) -> None:
     add_navigation(
         app,
         NavEntry(
-            60,
+            57,
             "pulse.index",
             _l("Pulse"),
             policy.VIEW_PULSE,

@@ -42,6 +42,8 @@ from tests.integration.test_surveys_results import (
     answer,
     build_handmade,
 )
+from tests.pulse_factories import start as start_pulse
+from tests.pulse_factories import token_for as pulse_token_for
 from tests.survey_factories import COMMENT_QUESTION, make_invitation, make_survey
 
 pytestmark = pytest.mark.browser
@@ -61,6 +63,7 @@ NOT_PAGES = {
     "sales_imports.progress_json": "JSON for the progress bar",
     "survey_sending.invitations_progress": "JSON for the progress bar",
     "branding.logo": "an image",
+    "pulse.export": "a CSV file",
 }
 LAPTOP = 1280  # from this width on, every table shows all its columns without scrolling
 RUN_AXE = """async () => {
@@ -212,6 +215,16 @@ def seed(app: Flask, org: Org) -> dict[str, dict[str, object]]:
             "auth.reset_link": {"token": reset},
             "dashboards.team": {"team_id": org.team},
         }
+        pulse_round = start_pulse(org.manager, [org.team])
+        pulse_token = pulse_token_for(pulse_round.id, org.rep)
+        args.update(
+            {
+                "pulse.round_results": {"round_id": pulse_round.id},
+                "pulse.trend": {"pulse_id": pulse_round.pulse_id},
+                "pulse_answer.answer": {"token": pulse_token},
+                "pulse_answer.thanks": {"token": pulse_token},
+            }
+        )
     issue_token(app, org.hr, name="CRM nightly sync")
     return args
 

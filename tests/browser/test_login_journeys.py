@@ -19,6 +19,7 @@ NAVIGATION = {
         "Surveys",
         "Results",
         "Approvals",
+        "Pulse",
         "Users",
         "Product lines",
         "Imports",
@@ -28,9 +29,9 @@ NAVIGATION = {
         "Settings",
         "Account",
     ],
-    "hr": ["Home", "Teams", "Sales", "Surveys", "Results", "Approvals", "Account"],
-    "manager": ["Home", "Teams", "Sales", "Surveys", "Results", "Account"],
-    "rep": ["Home", "My team", "Sales", "Results", "Account"],
+    "hr": ["Home", "Teams", "Sales", "Surveys", "Results", "Approvals", "Pulse", "Account"],
+    "manager": ["Home", "Teams", "Sales", "Surveys", "Results", "Pulse", "Account"],
+    "rep": ["Home", "My team", "Sales", "Results", "Pulse", "Account"],
 }
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 LOGIN_URL = re.compile(r"/login(\?.*)?$")

@@ -190,3 +190,16 @@ def test_a_filter_on_a_team_outside_the_readers_scope_is_404(app, demo):
     assert manager.get(f"/pulse/rounds/{latest}/results.csv?team={paris}").status_code == 404
     lyon = demo["teams"]["Lyon"]
     assert manager.get(f"/pulse/rounds/{latest}?team={lyon}").status_code == 200
+
+
+def test_the_companys_comments_come_in_pages(app, demo, monkeypatch):
+    from coachflow.pulse import views
+
+    monkeypatch.setattr(views, "COMMENTS_PER_PAGE", 5)
+    latest = demo["rounds"][-1]
+    hr = _client(app, demo["hr"])
+    first = hr.get(f"/pulse/rounds/{latest}").text
+    assert f'href="/pulse/rounds/{latest}?page=2" rel="next"' in first
+    assert first.count('class="comment"') == 5
+    second = hr.get(f"/pulse/rounds/{latest}?page=2").text
+    assert 'rel="prev"' in second
