@@ -32,7 +32,7 @@ def make_response(rep_id: int | None, team_id: int | None, survey_id: int | None
         rep_id=rep_id,
         team_id=team_id,
         token_salt="s",
-        token_hash=f"hash-{number}-{survey_id}",
+        token_hash=f"followup-{number}-{survey_id}",
         status=InvitationStatus.ANSWERED,
         expires_at=utcnow() + datetime.timedelta(days=30),
     )
@@ -70,7 +70,7 @@ def make_case(
     """A case opened at ``opened_at``; contact and closing times are hours after it."""
     account_id = None
     if account is not None:
-        customer = CustomerAccount(external_id=f"ACC-{next(_numbers)}", name=account)
+        customer = CustomerAccount(external_id=f"FOLLOWUP-{next(_numbers)}", name=account)
         db.session.add(customer)
         db.session.flush()
         account_id = customer.id
@@ -92,3 +92,84 @@ def make_case(
     db.session.add(case)
     db.session.flush()
     return case
+
+
+def followup_pages(app, org) -> dict[str, dict[str, object]]:
+    """Records for the follow-up pages of the accessibility crawl: a contacted case with a
+    timeline, a closed one, a team rule, a deal trigger with a deal it could not ask about;
+    returns the URL arguments by endpoint."""
+    from coachflow.followups.models import (
+        CaseEvent,
+        DealTrigger,
+        EventKind,
+        FollowUpRule,
+        TriggeredDeal,
+        TriggerOutcome,
+    )
+    from coachflow.questionnaires.models import SurveyKind
+    from coachflow.sales.models import Deal, DealStage
+
+    with app.app_context():
+        from coachflow.followups.services.root_causes import seed_root_causes
+
+        seed_root_causes()
+        now = utcnow()
+        case = make_case(
+            org.rep,
+            org.team,
+            opened_at=now - datetime.timedelta(days=3),
+            state=CaseState.CONTACTED,
+            contact_after=datetime.timedelta(hours=5),
+            account="Kundenbetreuung Süd-Ost Maschinenbau GmbH",
+        )
+        db.session.add(
+            CaseEvent(
+                case_id=case.id,
+                kind=EventKind.CALL,
+                by_id=org.rep,
+                at=now - datetime.timedelta(days=2),
+                text="Called the buyer; the delivery slipped by a week.",
+            )
+        )
+        make_case(
+            org.rep,
+            org.team,
+            opened_at=now - datetime.timedelta(days=20),
+            state=CaseState.RESOLVED,
+            contact_after=datetime.timedelta(hours=2),
+            closed_after=datetime.timedelta(hours=30),
+            cause="delivery",
+        )
+        rule = FollowUpRule(
+            name="North detractors",
+            team_id=org.team,
+            nps_max=6,
+            csat_max=2,
+            keywords={"en": ["cancel"], "de": ["kündigen"]},
+        )
+        survey = make_survey(kind=SurveyKind.CUSTOMER_CSAT, owner_id=org.manager, name="CSAT")
+        trigger = DealTrigger(survey_id=survey.id, delay_days=3, starts_on=now.date())
+        account = CustomerAccount(external_id="LONELY", name="Lonely AG", owner_id=org.rep)
+        db.session.add_all([rule, trigger, account])
+        db.session.flush()
+        deal = Deal(
+            external_id="D-LONELY",
+            account_id=account.id,
+            rep_id=org.rep,
+            product_line_id=org.product_line,
+            amount_minor=100_000,
+            currency="EUR",
+            stage=DealStage.WON,
+            closed_on=now.date(),
+        )
+        db.session.add(deal)
+        db.session.flush()
+        db.session.add(
+            TriggeredDeal(trigger_id=trigger.id, deal_id=deal.id, outcome=TriggerOutcome.NO_CONTACT)
+        )
+        db.session.commit()
+        return {
+            "followups.case": {"case_id": case.id},
+            "followups.rule": {"rule_id": rule.id},
+            "followups.trigger": {"trigger_id": trigger.id},
+        }

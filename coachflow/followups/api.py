@@ -1,5 +1,6 @@
 """REST API of follow-up cases: the list (filters rep, team, state, opened_from, opened_to)
-and one case, scoped like the pages (a case outside the token user's scope is a 404)."""
+and one case, scoped like the pages (a case outside the token user's scope is a 404). A read
+token is the API's one read action (``sales.policy.API_READ``); the cases' own rule scopes it."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from coachflow.platform.api.openapi import (
 )
 from coachflow.platform.extensions import db
 from coachflow.platform.permissions import allowed, caller, requires
+from coachflow.sales import policy as sales_policy
 
 
 class FollowUp(BaseModel):
@@ -114,7 +116,7 @@ DATE = {"type": "string", "format": "date"}
     paged=True,
     errors=LIST_ERRORS,
 )
-@requires(policy.API_READ_CASES)
+@requires(sales_policy.API_READ)
 def list_followups():
     state = text_arg("state")
     if state is not None and state not in CaseState._value2member_map_:
@@ -129,7 +131,7 @@ def list_followups():
         opened_from=parsed_arg("opened_from", datetime.date.fromisoformat, message),
         opened_to=parsed_arg("opened_to", datetime.date.fromisoformat, message),
     )
-    statement = queries.case_ids_for_api(caller(policy.API_READ_CASES), filters).options(*_loaded())
+    statement = queries.case_ids_for_api(caller(sales_policy.API_READ), filters).options(*_loaded())
     return page_of(statement, _follow_up, FollowUp, scalars=True)
 
 
@@ -143,9 +145,9 @@ def list_followups():
     ok_text="The case.",
     errors=READ_ERRORS,
 )
-@requires(policy.API_READ_CASES)
+@requires(sales_policy.API_READ)
 def get_followup(case_id: int):
     case = db.session.get(FollowUpCase, case_id, options=_loaded())
-    if case is None or not allowed(caller(policy.API_READ_CASES), policy.API_READ_CASES, case):
+    if case is None or not allowed(caller(sales_policy.API_READ), policy.VIEW_CASES, case):
         raise NotFound()
     return jsonify(_follow_up(case).model_dump(mode="json"))

@@ -15,7 +15,7 @@ import datetime
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import and_, exists, insert, or_, select
 
 from coachflow.accounts.demo import DemoOrg
 from coachflow.followups.labels import SEEDED_ROOT_CAUSES
@@ -94,6 +94,8 @@ def _unhappy_answers(since: datetime.datetime) -> list:
             Response.submitted_at >= since,
             Survey.kind.in_((SurveyKind.CUSTOMER_NPS, SurveyKind.CUSTOMER_CSAT)),
             low,
+            # A database seeded before keeps its cases.
+            ~exists().where(FollowUpCase.response_id == Response.id),
         )
         .order_by(Response.id, Question.position)
     ).all()
@@ -222,7 +224,9 @@ def seed_followups(
     db.session.execute(
         insert(FollowUpEvaluation).from_select(
             ["response_id", "evaluated_at"],
-            select(Response.id, Response.submitted_at),
+            select(Response.id, Response.submitted_at).where(
+                ~exists().where(FollowUpEvaluation.response_id == Response.id)
+            ),
         )
     )
     csat = db.session.scalar(

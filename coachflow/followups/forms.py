@@ -81,6 +81,7 @@ class RuleForm(FlaskForm):
     keywords_de = TextAreaField(_l("Watched words in German comments"))
     keywords_fr = TextAreaField(_l("Watched words in French comments"))
     due_workdays = IntegerField(_l("Due in working days"), default=2, validators=[InputRequired()])
+    resurvey = BooleanField(_l("Ask the customer “Has your concern been resolved?” when resolved"))
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save the rule"))
 

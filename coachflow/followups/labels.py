@@ -49,6 +49,7 @@ EVENT_NAMES = {
     EventKind.MEETING: _l("Meeting"),
     EventKind.STATE_CHANGE: _l("State changed"),
     EventKind.REASSIGNMENT: _l("Reassigned"),
+    EventKind.RESURVEY: _l("Customer asked again"),
 }
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -61,6 +62,7 @@ class EventKind(enum.StrEnum):
     MEETING = "meeting"
     STATE_CHANGE = "state_change"
     REASSIGNMENT = "reassignment"
+    RESURVEY = "resurvey"  # the customer was asked again, or why not
 
 
 CONTACT_KINDS = (EventKind.CALL, EventKind.EMAIL, EventKind.MEETING)
@@ -108,6 +110,8 @@ class FollowUpRule(db.Model):
     csat_max: Mapped[int | None] = mapped_column(Integer, default=2)
     keywords: Mapped[dict] = mapped_column(db.JSON, default=dict)  # {"en": ["cancel", …], …}
     due_workdays: Mapped[int] = mapped_column(Integer, default=2)
+    # Ask the customer "Has your concern been resolved?" when a case is resolved.
+    resurvey: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -154,6 +158,10 @@ class FollowUpCase(db.Model):
         ForeignKey("followup_root_causes.id", ondelete="SET NULL")
     )
     overdue_notified_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime)
+    # The invitation asking the customer whether their concern was resolved (see the rule).
+    resurvey_invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL")
+    )
 
     response: Mapped[Response] = relationship()
     rep: Mapped[User | None] = relationship(foreign_keys=[rep_id])
@@ -163,6 +171,7 @@ class FollowUpCase(db.Model):
     deal: Mapped[Deal | None] = relationship()
     root_cause: Mapped[RootCause | None] = relationship()
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+    rule: Mapped[FollowUpRule | None] = relationship()
     events: Mapped[list[CaseEvent]] = relationship(
         back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan"
     )

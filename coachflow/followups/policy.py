@@ -73,7 +73,6 @@ VIEW_FIGURES = action("followups.figures", {Role.ADMIN, Role.HR, Role.MANAGER})
 MANAGE_RULES = action("followups.rules", LEADERS, rule=may_keep_rule)
 MANAGE_ROOT_CAUSES = action("followups.root_causes", ADMIN, rule=_admin_only)
 MANAGE_TRIGGERS = action("followups.triggers", ADMIN, rule=_admin_only)
-API_READ_CASES = action("followups.api_read", EVERYONE, scope="read", rule=may_see_case)
 
 
 def visible_cases(user: Any) -> ColumnElement[bool]:

@@ -8,8 +8,8 @@ is resolved ÷ (resolved + not resolved), None when none is closed. Median hours
 contact and to resolution (closing as resolved) are over the cases that reached that point.
 
 Counts are one GROUP BY; medians are PostgreSQL's ``percentile_cont`` in the same query, and on
-SQLite one more query reads the durations ordered per group. So the query count is fixed
-whatever the number of reps, teams or cases.
+SQLite one more query reads the durations, whose medians Python takes per group. So the query
+count is fixed whatever the number of reps, teams or cases.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from coachflow.platform.paging import Page, paginate
 from coachflow.platform.time import utcnow
 from coachflow.questionnaires.models import Question
 from coachflow.sales.models import Contact, CustomerAccount, Deal
-from coachflow.surveys.models import Answer
+from coachflow.surveys.models import Answer, Response
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def _figures(
 def _medians_in_order(
     group: Any, conditions: list[ColumnElement[bool]]
 ) -> dict[int, tuple[float | None, float | None]]:
-    """Both medians per group from one query of the durations, ordered (SQLite's path)."""
+    """Both medians per group from one query of the durations (SQLite's path)."""
     contact = _to_contact()
     resolve = _to_resolve()
     durations = union_all(
@@ -170,13 +170,12 @@ def _medians_in_order(
         ),
     ).subquery()
     values: dict[int, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+    # statistics.median sorts each group's list itself: no ORDER BY (a temporary B-tree) here.
     for key, which, hours in db.session.execute(
-        select(durations.c.key, durations.c.which, durations.c.hours).order_by(
-            durations.c.key, durations.c.which, durations.c.hours
-        )
-    ):
+        select(durations.c.key, durations.c.which, durations.c.hours)
+    ).tuples():
         if hours is not None:
-            values[key][which].append(float(hours))
+            values[key][which].append(hours)
     return {
         key: tuple(statistics.median(hours) if hours else None for hours in pair)  # type: ignore[misc]
         for key, pair in values.items()
@@ -362,6 +361,33 @@ class CaseDetail:
     events: list[Any]
     answers: list[AnswerLine]
     recent_deals: list[Any]
+    resurvey: list[AnswerLine] | None = None  # the customer's answer when asked again
+
+
+def _answer_lines(response_id: Any, language: str) -> list[AnswerLine]:
+    """The answers of one response (``response_id`` a value or a scalar subquery), question by
+    question in the reader's language; chosen options by their labels."""
+    rows = db.session.execute(
+        select(Question.texts, Question.options, Answer.score, Answer.text, Answer.choices)
+        .join(Answer, Answer.question_id == Question.id)
+        .where(Answer.response_id == response_id)
+        .order_by(Question.position)
+    ).all()
+    lines = []
+    for texts, options, score, text, choices in rows:
+        labels = {
+            option["value"]: option["labels"].get(language) or option["labels"].get("en", "")
+            for option in options or []
+        }
+        chosen = ", ".join(labels.get(value, value) for value in choices or [])
+        lines.append(
+            AnswerLine(
+                question=texts.get(language) or next(iter(texts.values()), ""),
+                score=score,
+                text=text or chosen,
+            )
+        )
+    return lines
 
 
 RECENT_DEALS = 5
@@ -378,20 +404,15 @@ def case_detail(case: FollowUpCase, language: str) -> CaseDetail:
             .order_by(CaseEvent.at, CaseEvent.id)
         )
     )
-    rows = db.session.execute(
-        select(Question.texts, Question.type, Answer.score, Answer.text, Answer.choices)
-        .join(Answer, Answer.question_id == Question.id)
-        .where(Answer.response_id == case.response_id)
-        .order_by(Question.position)
-    ).all()
-    answers = [
-        AnswerLine(
-            question=texts.get(language) or next(iter(texts.values()), ""),
-            score=score,
-            text=text or ", ".join(choices or []),
+    answers = _answer_lines(case.response_id, language)
+    resurvey = None
+    if case.resurvey_invitation_id is not None:
+        resurvey = _answer_lines(
+            select(Response.id)
+            .where(Response.invitation_id == case.resurvey_invitation_id)
+            .scalar_subquery(),
+            language,
         )
-        for texts, _type, score, text, choices in rows
-    ]
     deals: list[Any] = []
     if case.account_id is not None:
         deals = list(
@@ -402,7 +423,7 @@ def case_detail(case: FollowUpCase, language: str) -> CaseDetail:
                 .limit(RECENT_DEALS)
             ).all()
         )
-    return CaseDetail(case, events, answers, deals)
+    return CaseDetail(case, events, answers, deals, resurvey)
 
 
 @dataclass(frozen=True)

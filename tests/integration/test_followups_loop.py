@@ -465,3 +465,73 @@ def test_a_won_deal_without_a_contact_is_listed_on_the_trigger_page(
     section = page.split('id="no-contact"')[1].split("<h2>")[0]
     assert "D-LONE" in section
     assert "Lonely AG" in section
+
+
+# The re-survey -------------------------------------------------------------------------------
+
+
+def _resurvey_rule(app, org) -> None:
+    with app.app_context():
+        seed_root_causes()
+        admin = db.session.get(User, org.admin)
+        create_rule(RuleInput(name="Detractors, asked again", resurvey=True), admin)
+
+
+def _resolve(app, client, case_id: int) -> None:
+    with app.app_context():
+        delivery = root_cause("delivery").id
+    page = f"/followups/{case_id}"
+    response = client.post(
+        f"{page}/close",
+        data={"close-outcome": "resolved", "close-root_cause": str(delivery)},
+    )
+    assert response.status_code == 302
+
+
+def test_resolving_asks_the_customer_again_and_shows_the_answer(app, org, as_role, mailbox):
+    import re
+
+    _resurvey_rule(app, org)
+    app.config["SURVEY_THROTTLE_DAYS"] = 0  # the first survey was moments ago
+    app.config["WTF_CSRF_ENABLED"] = False
+    token, fields = _answer_link(app, org)
+    _answer(app.test_client(), token, fields, 4, "Nobody called back.")
+    [case] = _cases(app)
+    rep = as_role("rep")
+    _resolve(app, rep, case.id)
+
+    [mail] = mailbox.to("erika@acme.example")
+    link = re.search(r"https?://[^/\s]+(/s/[\w-]+)(?:\s|$)", text_of(mail)).group(1)
+    customer = app.test_client()
+    page = customer.get(link).data.decode()
+    assert "Has your concern been resolved?" in page
+    with app.app_context():
+        survey_questions = db.session.scalars(
+            select(Question)
+            .join(Invitation, Invitation.version_id == Question.version_id)
+            .where(Invitation.id == db.session.get(FollowUpCase, case.id).resurvey_invitation_id)
+            .order_by(Question.position)
+        ).all()
+        choice, comment = (f"q{q.id}" for q in survey_questions)
+    answered = customer.post(link, data={choice: "no", comment: "Still waiting for the parts."})
+    assert answered.status_code in (200, 302, 303)
+    shown = rep.get(f"/followups/{case.id}").data.decode()
+    section = shown.split('id="resurvey"')[1].split("<h2")[0]
+    assert "Has your concern been resolved?" in section
+    assert "No" in section
+    assert "Still waiting for the parts." in section
+
+
+def test_the_throttle_holds_back_the_re_survey_and_the_timeline_says_so(app, org, as_role, mailbox):
+    _resurvey_rule(app, org)
+    app.config["WTF_CSRF_ENABLED"] = False
+    token, fields = _answer_link(app, org)
+    _answer(app.test_client(), token, fields, 4)
+    [case] = _cases(app)
+    rep = as_role("rep")
+    _resolve(app, rep, case.id)
+    assert mailbox.to("erika@acme.example") == []
+    with app.app_context():
+        assert db.session.get(FollowUpCase, case.id).resurvey_invitation_id is None
+    shown = rep.get(f"/followups/{case.id}").data.decode()
+    assert "Surveyed in the last 90 days." in shown

@@ -18,7 +18,8 @@ from coachflow.followups.models import (
     FollowUpCase,
     RootCause,
 )
-from coachflow.platform import audit
+from coachflow.followups.services.resurvey import RESURVEY
+from coachflow.platform import audit, jobs
 from coachflow.platform.errors import Conflict, DomainError
 from coachflow.platform.extensions import db
 from coachflow.platform.time import utcnow
@@ -131,6 +132,9 @@ def close_case(
     audit.record(actor, "followup.closed", f"case {case.id}", f"outcome={outcome.value}")
     db.session.commit()
     db.session.refresh(case)
+    rule = case.rule
+    if outcome is CaseState.RESOLVED and rule is not None and rule.resurvey and case.contact_id:
+        jobs.start(RESURVEY, case.id)
 
 
 def assignable_people(case: FollowUpCase) -> list[User]:

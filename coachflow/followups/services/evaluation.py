@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from coachflow.accounts.models import User
@@ -40,6 +40,9 @@ EVALUATE = "coachflow.followups_evaluate"
 # How far back the tick looks for answers no job evaluated, and how many it takes per run.
 CATCH_UP_WINDOW = datetime.timedelta(days=14)
 CATCH_UP_BATCH = 200
+# And at most this many of the latest responses (a range of the primary key): the tick's scan
+# stays bounded however many answers a year brings (about a week's at the largest customer).
+CATCH_UP_IDS = 50_000
 
 
 def on_response_stored(_sender: Any, *, response_id: int, **_extra: Any) -> None:
@@ -199,10 +202,15 @@ def _open_case(
 def catch_up(limit: int = CATCH_UP_BATCH) -> int:
     """Evaluate recent responses no job reached (a lost job, a crash); how many were looked at."""
     since = utcnow() - CATCH_UP_WINDOW
+    newest = db.session.scalar(select(func.max(Response.id))) or 0
     missed = db.session.scalars(
         select(Response.id)
         .outerjoin(FollowUpEvaluation, FollowUpEvaluation.response_id == Response.id)
-        .where(Response.submitted_at >= since, FollowUpEvaluation.response_id.is_(None))
+        .where(
+            Response.id > newest - CATCH_UP_IDS,
+            Response.submitted_at >= since,
+            FollowUpEvaluation.response_id.is_(None),
+        )
         .order_by(Response.id)
         .limit(limit)
     ).all()

@@ -33,6 +33,7 @@ class RuleInput:
     csat_max: int | None = 2
     keywords: dict[str, list[str]] = field(default_factory=dict)
     due_workdays: int = 2
+    resurvey: bool = False
     active: bool = True
 
 
@@ -92,6 +93,7 @@ def _check(data: RuleInput, by: Any) -> dict[str, Any]:
         "csat_max": data.csat_max,
         "keywords": keywords,
         "due_workdays": data.due_workdays,
+        "resurvey": data.resurvey,
         "active": data.active,
     }
 

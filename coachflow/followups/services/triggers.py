@@ -1,9 +1,10 @@
 """Deal triggers: a won deal's contact gets a CSAT survey a set number of days after it closed.
 
 The periodic tick scans, set-based, for won deals closed at least ``delay_days`` ago (and not
-before the trigger started) that the trigger has not handled, and invites their account's
-contact through the surveys' own distribution (``invite_requested``: the same mail-out,
-throttle, opt-outs and erasures), about that deal and its rep. However a deal became won (CSV
+before the trigger started, nor more than ``LOOKBACK`` before they were due) that the trigger has
+not handled, and invites their account's first contact through the surveys' own distribution
+(``invite_requested``: the same mail-out, throttle, opt-outs and erasures), about that deal and
+its rep. However a deal became won (CSV
 import, API, page), the scan finds it. A deal whose account has no contact is recorded as such
 and listed on the trigger's page; one the mail-out's rules leave out is recorded as excluded.
 
@@ -16,14 +17,14 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from coachflow.accounts.models import Role
 from coachflow.followups.models import DealTrigger, TriggeredDeal, TriggerOutcome
+from coachflow.followups.services import ORGANISATION
+from coachflow.followups.services.resurvey import SURVEY_NAME
 from coachflow.platform import audit
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
@@ -39,9 +40,10 @@ from coachflow.surveys.services.distribution import (
 log = logging.getLogger(__name__)
 
 BATCH = 500  # deals per trigger per tick
+# Deals closed longer ago than the delay plus this are not looked at again: the scan stays a
+# short range of the (closed_on, stage) index however many deals a year brings.
+LOOKBACK = datetime.timedelta(days=60)
 DELAY_RANGE = (0, 90)
-# Who sends a trigger's invitations: the organisation itself, seeing every customer.
-ORGANISATION = SimpleNamespace(id=None, role=Role.ADMIN, user=None)
 
 
 def triggers() -> list[DealTrigger]:
@@ -49,11 +51,15 @@ def triggers() -> list[DealTrigger]:
 
 
 def csat_surveys() -> list[Survey]:
-    """The surveys a trigger may send: active customer CSAT surveys."""
+    """The surveys a trigger may send: active customer CSAT surveys (not the re-survey's)."""
     return list(
         db.session.scalars(
             select(Survey)
-            .where(Survey.kind == SurveyKind.CUSTOMER_CSAT, Survey.status == SurveyStatus.ACTIVE)
+            .where(
+                Survey.kind == SurveyKind.CUSTOMER_CSAT,
+                Survey.status == SurveyStatus.ACTIVE,
+                Survey.name != SURVEY_NAME,
+            )
             .order_by(Survey.name)
         )
     )
@@ -109,14 +115,16 @@ def _first_contact() -> Any:
 def run_trigger(trigger: DealTrigger, today: datetime.date | None = None) -> TriggerReport:
     """Handle the won deals now due for ``trigger`` (at most ``BATCH``)."""
     today = today or utcnow().date()
+    latest = today - datetime.timedelta(days=trigger.delay_days)
+    earliest = max(trigger.starts_on, latest - LOOKBACK)
     handled = select(TriggeredDeal.deal_id).where(TriggeredDeal.trigger_id == trigger.id)
     contact_id = _first_contact().label("contact_id")
     rows = db.session.execute(
         select(Deal.id, Deal.external_id, contact_id)
         .where(
             Deal.stage == DealStage.WON,
-            Deal.closed_on >= trigger.starts_on,
-            Deal.closed_on <= today - datetime.timedelta(days=trigger.delay_days),
+            Deal.closed_on >= earliest,
+            Deal.closed_on <= latest,
             Deal.id.not_in(handled),
         )
         .order_by(Deal.closed_on, Deal.id)

@@ -46,6 +46,7 @@ def _rule_input(form: RuleForm) -> rules.RuleInput:
             for language in ("en", "de", "fr")
         },
         due_workdays=form.due_workdays.data or 0,
+        resurvey=form.resurvey.data,
         active=form.active.data,
     )
 

@@ -14,6 +14,7 @@ from coachflow.followups import labels, policy, queries
 from coachflow.followups.forms import CloseForm, EventForm, ReassignForm
 from coachflow.followups.models import CaseState, FollowUpCase
 from coachflow.followups.services import cases as case_services
+from coachflow.followups.services.resurvey import why_not
 from coachflow.followups.services.root_causes import active_root_causes
 from coachflow.followups.views import bp
 from coachflow.platform.errors import DomainError
@@ -78,6 +79,7 @@ def _render_case(case: FollowUpCase, **forms: object):
         may_reassign=allowed(current_user, policy.REASSIGN_CASES, case),
         overdue=case.state in (CaseState.OPEN, CaseState.CONTACTED) and case.due_at < utcnow(),
         labels=labels,
+        why_not=why_not,
     )
 
 
