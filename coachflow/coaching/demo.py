@@ -161,8 +161,10 @@ def _cycle(rep, period, closed, rng, now, competencies, account_ids, done, targe
     rng.shuffle(kinds)
     span = (period.end - period.start).days
     for index, kind in enumerate(kinds):
-        day = period.start + datetime.timedelta(days=5 + index * span // len(kinds))
-        starts_at = datetime.datetime.combine(day, datetime.time(8 + index % 6), datetime.UTC)
+        # Spread over the quarter, and over the week and day, so a manager's reps do not clash.
+        offset = 5 + index * span // len(kinds) + rng.randint(0, 6)
+        day = period.start + datetime.timedelta(days=offset)
+        starts_at = datetime.datetime.combine(day, datetime.time(rng.randint(7, 15)), datetime.UTC)
         session = CoachingSession(
             kind=kind,
             starts_at=starts_at,

@@ -32,7 +32,8 @@ MAX = 5000
 
 
 class NewCycleForm(FlaskForm):
-    rep = SelectField(_l("Rep"), coerce=int, validators=[InputRequired()])
+    # The service decides: a rep outside one's teams is not found (404), as an unknown id is.
+    rep = SelectField(_l("Rep"), coerce=int, validators=[InputRequired()], validate_choice=False)
     start = DateField(_l("First day"), validators=[InputRequired()])
     end = DateField(_l("Last day"), validators=[InputRequired()])
     submit = SubmitField(_l("Open the cycle"))

@@ -13,7 +13,9 @@ The rules, stated once:
 - **estimates**: the number of deals of any stage (an estimate given to a customer) closed in
   the window, or for open deals created in it;
 - **NPS**: % promoters − % detractors of the customers' NPS answers about the rep submitted in
-  the window (customer surveys only); **CSAT**: the share of 4–5 ratings, in per cent.
+  the window (customer surveys only); **CSAT**: the share of 4–5 ratings, in per cent;
+- **resolution rate**: resolved ÷ closed follow-up cases opened in the window, in per cent
+  (``coachflow.followups.queries.figures_by_rep``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from sqlalchemy import Date, Select, and_, case, func, literal, select
 
 from coachflow.accounts.models import User
 from coachflow.coaching.models import Metric
+from coachflow.followups import queries as followup_queries
 from coachflow.lib.money import exponent
 from coachflow.platform.extensions import db
 from coachflow.questionnaires.models import Question, QuestionType, Survey, SurveyKind
@@ -137,8 +140,32 @@ def csat_rows(windows: Any) -> dict[Hashable, float | None]:
     return {key: 100 * int(satisfied) / int(n) if n else None for key, satisfied, n in rows}
 
 
-# The bound metrics and how to compute each over windows. Other metrics join once their data's
-# domain offers a set-based figure (follow-ups: resolution rate).
+def resolution_rate_rows(windows: Any) -> dict[Hashable, float | None]:
+    """Follow-up resolution rate in per cent, from ``followups.queries.figures_by_rep`` (cases
+    opened in the window): one query for the windows, then one per distinct window (goals of a
+    quarter share theirs), whatever the number of reps."""
+    rows = db.session.execute(select(windows)).all()
+    by_window: dict[tuple[datetime.date, datetime.date], list[Any]] = {}
+    for row in rows:
+        first, last = _date(row.first_day), _date(row.last_day)
+        by_window.setdefault((first, last), []).append(row)
+    values: dict[Hashable, float | None] = {}
+    for (first, last), members in by_window.items():
+        reps = sorted({row.rep_id for row in members})
+        found = followup_queries.figures_by_rep(first, last + datetime.timedelta(days=1), reps)
+        for row in members:
+            figures = found.get(row.rep_id)
+            rate = figures.resolution_rate if figures is not None else None
+            if rate is not None:
+                values[row.key] = 100 * rate
+    return values
+
+
+def _date(value: Any) -> datetime.date:
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+# The bound metrics and how to compute each over windows.
 BOUND: dict[Metric, Callable[[Any], dict[Hashable, float | None]]] = {
     Metric.REVENUE: revenue_rows,
     Metric.MARGIN_RATE: margin_rate_rows,
@@ -146,6 +173,7 @@ BOUND: dict[Metric, Callable[[Any], dict[Hashable, float | None]]] = {
     Metric.ESTIMATES: estimates_rows,
     Metric.NPS: nps_rows,
     Metric.CSAT: csat_rows,
+    Metric.RESOLUTION_RATE: resolution_rate_rows,
 }
 
 
@@ -202,6 +230,8 @@ def csat(rep_ids: RepIds, start: datetime.date, end: datetime.date) -> dict[int,
     return metric(Metric.CSAT, rep_ids, start, end)
 
 
-def goal_windows(goal_query: Select) -> Any:
-    """One window per goal of ``goal_query`` (columns: goal id, rep id, cycle start, due date)."""
-    return goal_query.subquery()
+def resolution_rate(
+    rep_ids: RepIds, start: datetime.date, end: datetime.date
+) -> dict[int, float | None]:
+    """Follow-up resolution rate in per cent per rep (cases opened in the period)."""
+    return metric(Metric.RESOLUTION_RATE, rep_ids, start, end)

@@ -253,58 +253,70 @@ def competencies_by_rep(
     language: str | None = None,
 ) -> dict[int, list[CompetencyPair]]:
     """Self and manager rating per competency of each rep's latest cycle overlapping
-    ``[start, end)``, from the latest submitted version of each assessment (one query)."""
-    query = (
-        select(
-            CoachingCycle.rep_id,
-            CoachingCycle.period_start,
-            CoachingCycle.id,
-            Assessment.kind,
-            Assessment.version,
-            Competency.position,
-            Competency.key,
-            Competency.names,
-            Rating.rating,
+    ``[start, end)`` that has a submitted assessment, from the latest submitted version of each
+    assessment (two queries: the ratings, then the competencies' names)."""
+    submitted = Assessment.submitted_at.is_not(None)
+    later = aliased(CoachingCycle)
+    later_assessment = aliased(Assessment)
+    newer = aliased(Assessment)
+    overlapping = and_(CoachingCycle.period_start < end, CoachingCycle.period_end > start)
+    # No later overlapping cycle of the same rep with a submitted assessment …
+    no_later_cycle = ~(
+        select(later.id)
+        .join(later_assessment, later_assessment.cycle_id == later.id)
+        .where(
+            later.rep_id == CoachingCycle.rep_id,
+            later.period_start < end,
+            later.period_end > start,
+            later_assessment.submitted_at.is_not(None),
+            (later.period_start > CoachingCycle.period_start)
+            | ((later.period_start == CoachingCycle.period_start) & (later.id > CoachingCycle.id)),
         )
+        .exists()
+    )
+    # … and no later submitted version of the same assessment.
+    no_newer_version = ~(
+        select(newer.id)
+        .where(
+            newer.cycle_id == Assessment.cycle_id,
+            newer.kind == Assessment.kind,
+            newer.submitted_at.is_not(None),
+            newer.version > Assessment.version,
+        )
+        .exists()
+    )
+    query = (
+        select(CoachingCycle.rep_id, Assessment.kind, Rating.competency_id, Rating.rating)
         .join(Assessment, Assessment.cycle_id == CoachingCycle.id)
         .join(Rating, Rating.assessment_id == Assessment.id)
-        .join(Competency, Competency.id == Rating.competency_id)
-        .where(
-            CoachingCycle.period_start < end,
-            CoachingCycle.period_end > start,
-            Assessment.submitted_at.is_not(None),
-            *_reps(CoachingCycle.rep_id, rep_ids),
-        )
+        .where(overlapping, submitted, no_later_cycle, no_newer_version)
+        .where(*_reps(CoachingCycle.rep_id, rep_ids))
     )
-    rows = list(db.session.execute(query))
-    latest_cycle: dict[int, tuple[datetime.date, int]] = {}
-    for row in rows:
-        key = (row.period_start, row.id)
-        if row.rep_id not in latest_cycle or key > latest_cycle[row.rep_id]:
-            latest_cycle[row.rep_id] = key
-    latest_version: dict[tuple[int, AssessmentKind], int] = {}
-    for row in rows:
-        if (row.period_start, row.id) == latest_cycle[row.rep_id]:
-            slot = (row.rep_id, row.kind)
-            latest_version[slot] = max(latest_version.get(slot, 0), row.version)
+    ratings: dict[int, dict[int, dict[AssessmentKind, int]]] = defaultdict(dict)
+    for rep_id, kind, competency_id, rating in db.session.execute(query):
+        ratings[rep_id].setdefault(competency_id, {})[kind] = rating
+    used = {cid for found in ratings.values() for cid in found}
+    if not used:
+        return {}
     lang = _language(language)
-    pairs: dict[int, dict[tuple[int, str], dict[str, Any]]] = defaultdict(dict)
-    for row in rows:
-        if (row.period_start, row.id) != latest_cycle[row.rep_id]:
-            continue
-        if latest_version[(row.rep_id, row.kind)] != row.version:
-            continue
-        names = row.names or {}
-        entry = pairs[row.rep_id].setdefault(
-            (row.position, row.key), {"name": names.get(lang) or names.get("en") or row.key}
+    names = {
+        cid: (position, (found or {}).get(lang) or (found or {}).get("en") or key)
+        for cid, position, key, found in db.session.execute(
+            select(Competency.id, Competency.position, Competency.key, Competency.names).where(
+                Competency.id.in_(used)
+            )
         )
-        entry[row.kind.value] = row.rating
+    }
     return {
         rep: [
-            CompetencyPair(entry["name"], entry.get("self"), entry.get("manager"))
-            for _key, entry in sorted(found.items())
+            CompetencyPair(
+                names[cid][1],
+                found[cid].get(AssessmentKind.SELF),
+                found[cid].get(AssessmentKind.MANAGER),
+            )
+            for cid in sorted(found, key=lambda cid: (names[cid][0], cid))
         ]
-        for rep, found in pairs.items()
+        for rep, found in ratings.items()
     }
 
 
@@ -482,7 +494,7 @@ class KeyAccountRow:
     account_id: int
     name: str
     strategy: str
-    last_year_revenue: float  # won revenue in the calendar year before the cycle's, major units
+    last_year_revenue: float  # won in the twelve months before the cycle, major units
 
 
 @dataclass(frozen=True)
@@ -504,7 +516,9 @@ class CyclePage:
     accounts: list[tuple[int, str]]  # the rep's own accounts, for the plan and preparations
 
 
-def _last_year_revenue(account_ids: Sequence[int], year: int) -> dict[int, float]:
+def _last_year_revenue(account_ids: Sequence[int], before: datetime.date) -> dict[int, float]:
+    """Won revenue per account in the year before ``before`` (the twelve months up to the
+    cycle's start), in major units of the sales currency."""
     if not account_ids:
         return {}
     currency = current_app.config["SALES_CURRENCY"]
@@ -514,13 +528,20 @@ def _last_year_revenue(account_ids: Sequence[int], year: int) -> dict[int, float
             Deal.account_id.in_(account_ids),
             Deal.stage == DealStage.WON,
             Deal.currency == currency,
-            Deal.closed_on >= datetime.date(year, 1, 1),
-            Deal.closed_on < datetime.date(year + 1, 1, 1),
+            Deal.closed_on >= _year_before(before),
+            Deal.closed_on < before,
         )
         .group_by(Deal.account_id)
     )
     scale = 10 ** exponent(currency)
     return {account: int(total) / scale for account, total in db.session.execute(query)}
+
+
+def _year_before(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
 
 
 def assessment_view(cycle: CoachingCycle, viewer: Any, *, language: str | None = None):
@@ -573,9 +594,7 @@ def cycle_page(cycle: CoachingCycle, viewer: Any, today: datetime.date) -> Cycle
     plan = cycle.plan
     rows = []
     if plan is not None:
-        revenue = _last_year_revenue(
-            [k.account_id for k in plan.key_accounts], cycle.period_start.year - 1
-        )
+        revenue = _last_year_revenue([k.account_id for k in plan.key_accounts], cycle.period_start)
         rows = [
             KeyAccountRow(k.account_id, k.account.name, k.strategy, revenue.get(k.account_id, 0.0))
             for k in plan.key_accounts

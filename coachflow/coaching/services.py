@@ -38,6 +38,7 @@ from coachflow.coaching.models import (
     SessionState,
     TerritoryPlan,
 )
+from coachflow.followups import queries as followup_queries
 from coachflow.platform import audit, mailing
 from coachflow.platform.errors import DomainError
 from coachflow.platform.extensions import db
@@ -423,8 +424,9 @@ def add_agenda_item(session_id: int, text: str, by: User) -> None:
 
 
 def pull_agenda(session: CoachingSession, *, by: User, today: datetime.date | None = None) -> int:
-    """Add to the agenda the cycle's goals behind pace and the open action items of the
-    cycle's previous session; returns how many points were added (none twice)."""
+    """Add to the agenda the cycle's goals behind pace, the rep's open follow-up cases and the
+    open action items of the cycle's previous session; returns how many points were added
+    (none twice)."""
     cycle = session.cycle
     today = today or utcnow().date()
     behind = [
@@ -439,8 +441,17 @@ def pull_agenda(session: CoachingSession, *, by: User, today: datetime.date | No
         for item in cycle.action_items
         if previous is not None and item.session_id == previous.id and item.done_at is None
     ]
+    cases = followup_queries.open_cases_of(cycle.rep_id)
     present = {point.text for point in session.agenda}
     points = [_("Goal behind pace: %(title)s", title=title) for title in behind]
+    points += [
+        _(
+            "Open follow-up case: %(customer)s, due %(day)s",
+            customer=case.customer or _("a customer"),
+            day=case.due_at.date().isoformat(),
+        )
+        for case in cases
+    ]
     points += [_("Open action item: %(text)s", text=text) for text in open_items]
     new = [point[:MAX_TEXT] for point in points if point[:MAX_TEXT] not in present]
 
@@ -695,7 +706,7 @@ def assessment_kind_of(cycle: CoachingCycle, by: User) -> AssessmentKind:
     """Which assessment ``by`` writes in ``cycle``: the rep their own, the manager theirs."""
     if by.id == cycle.rep_id:
         return AssessmentKind.SELF
-    if by.id == cycle.manager_id or policy.may_run_cycle(by, cycle):
+    if by.id == cycle.manager_id or (by.role is Role.MANAGER and policy.may_run_cycle(by, cycle)):
         return AssessmentKind.MANAGER
     raise NotAllowed(_("Only the rep and their manager assess."))
 

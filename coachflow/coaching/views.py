@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -92,6 +93,8 @@ def new_cycle():
         try:
             end = form.end.data + datetime.timedelta(days=1)
             cycle = services.create_cycle(form.rep.data, form.start.data, end, by=current_user)
+        except services.NotFound:
+            abort(404)
         except DomainError as error:
             apply_domain_error(form, error)
         else:

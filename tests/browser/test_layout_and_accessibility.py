@@ -32,6 +32,7 @@ from coachflow.surveys.models import AdhocSend
 from tests.conftest import Org
 from tests.factories import PASSWORD, ProductLineFactory, TeamFactory, UserFactory
 from tests.followup_factories import followup_pages
+from tests.integration.coaching_data import coaching_pages
 from tests.integration.test_api_support import issue_token
 from tests.integration.test_route_matrix import MATRIX
 from tests.integration.test_route_matrix import ROLES as MATRIX_ROLES
@@ -65,6 +66,7 @@ NOT_PAGES = {
     "survey_sending.invitations_progress": "JSON for the progress bar",
     "branding.logo": "an image",
     "pulse.export": "a CSV file",
+    "coaching.session_ics": "a calendar file",
 }
 LAPTOP = 1280  # from this width on, every table shows all its columns without scrolling
 RUN_AXE = """async () => {
@@ -228,6 +230,7 @@ def seed(app: Flask, org: Org) -> dict[str, dict[str, object]]:
         )
     issue_token(app, org.hr, name="CRM nightly sync")
     args.update(followup_pages(app, org))
+    args.update(coaching_pages(app, org))
     return args
 
 

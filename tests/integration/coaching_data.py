@@ -41,7 +41,7 @@ def cycle_of(org, *, rep=None, start=None, end=None) -> CoachingCycle:
 
 
 def account_of(rep_id: int, name: str = "Acme") -> CustomerAccount:
-    account = CustomerAccount(external_id=f"A{next(_numbers)}", name=name, owner_id=rep_id)
+    account = CustomerAccount(external_id=f"COACHING-A{next(_numbers)}", name=name, owner_id=rep_id)
     db.session.add(account)
     db.session.flush()
     return account
@@ -50,7 +50,7 @@ def account_of(rep_id: int, name: str = "Acme") -> CustomerAccount:
 def won_deal(org, rep_id: int, amount_eur: int, closed_on: datetime.date, **extra) -> Deal:
     account = extra.pop("account", None) or account_of(rep_id)
     deal = Deal(
-        external_id=f"D{next(_numbers)}",
+        external_id=f"COACHING-D{next(_numbers)}",
         account_id=account.id,
         rep_id=rep_id,
         product_line_id=org.product_line,
@@ -92,3 +92,56 @@ def action_item(cycle: CoachingCycle, owner_id: int, due_on: datetime.date, text
     db.session.add(item)
     db.session.flush()
     return item
+
+
+def coaching_pages(app, org) -> dict[str, dict[str, object]]:
+    """Records for the coaching pages of the accessibility crawl: a cycle of the org's rep with
+    a plan, goals, a past session with its debrief and action items, one still to come, both
+    assessments handed in, and a closed cycle for the effect page; URL arguments by endpoint."""
+    from coachflow.coaching.models import (
+        Assessment,
+        AssessmentKind,
+        CycleState,
+        Debrief,
+        KeyAccount,
+        Rating,
+    )
+    from coachflow.coaching.services import current_competencies
+
+    now = utcnow()
+    with app.app_context():
+        cycle = cycle_of(org)
+        account = account_of(org.rep, "Nordwind Logistik GmbH")
+        won_deal(org, org.rep, 12_000, cycle.period_start, account=account)
+        cycle.plan.key_accounts = [KeyAccount(account_id=account.id, strategy="Renew early")]
+        goal_of(cycle, Metric.REVENUE, 50_000, cycle.last_day)
+        goal_of(cycle, Metric.MANUAL, 4, cycle.last_day, manual_value=1)
+        past = session_at(cycle, now - datetime.timedelta(days=1), place="Hamburg")
+        past.debrief = Debrief(what_happened="Met the buyer", went_well="Questions")
+        upcoming = session_at(cycle, now + datetime.timedelta(days=2), kind=SessionKind.FIELD_VISIT)
+        action_item(cycle, org.rep, now.date(), "Send the proposal")
+        competencies = current_competencies()
+        for kind, rating in ((AssessmentKind.SELF, 4), (AssessmentKind.MANAGER, 2)):
+            assessment = Assessment(
+                cycle_id=cycle.id, kind=kind, list_id=competencies.id, submitted_at=now
+            )
+            assessment.ratings = [
+                Rating(competency_id=c.id, rating=rating) for c in competencies.competencies
+            ]
+            db.session.add(assessment)
+        closed = cycle_of(
+            org,
+            start=cycle.period_start - datetime.timedelta(days=90),
+            end=cycle.period_start,
+        )
+        closed.state = CycleState.CLOSED
+        db.session.commit()
+        cycle_args = {"cycle_id": cycle.id}
+        return {
+            "coaching.cycle": cycle_args,
+            "coaching.plan": cycle_args,
+            "coaching.new_session": cycle_args,
+            "coaching.assessment": cycle_args,
+            "coaching.move_session": {"session_id": upcoming.id},
+            "coaching.debrief": {"session_id": past.id},
+        }

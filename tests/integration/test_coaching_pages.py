@@ -167,6 +167,7 @@ def test_a_manager_and_a_rep_run_a_cycle_through_the_pages(app, org, as_role, ma
     page = rep.get(url).get_data(as_text=True)
     assert page.count("gap of two or more") == 1
     assert "Nordwind AG" in page
+    assert "€8,000.00" in page  # the key account's revenue in the year before the cycle
     assert "Grow the service contract" in page
     assert "Met the buyer" in page
 
@@ -280,3 +281,11 @@ def test_the_effect_page_judges_only_when_the_interval_leaves_out_zero(app, org,
     page = as_role("manager").get("/coaching/effect?period=2026-Q1").get_data(as_text=True)
     assert "better than the team" in page
     assert "2025-Q4" in page
+
+
+def test_a_cycle_for_a_rep_outside_the_managers_teams_is_a_404(app, org, as_role):
+    app.config["WTF_CSRF_ENABLED"] = False
+    data = {"rep": org.other_rep, "start": "2026-01-01", "end": "2026-03-31"}
+    assert as_role("manager").post("/coaching/new", data=data).status_code == 404
+    assert as_role("other_manager").post("/coaching/new", data=data).status_code == 302
+    assert _ids(app, CoachingCycle) != []

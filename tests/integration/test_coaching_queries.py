@@ -218,3 +218,18 @@ def test_sales_metrics_per_rep(app, org, which, expected):
         db.session.commit()
         values = which([org.rep, org.other_rep], START, END)
     assert values == {org.rep: pytest.approx(expected)}
+
+
+def test_competencies_come_from_the_latest_cycle_with_a_submitted_assessment(app, org):
+    with app.app_context():
+        first = cycle_of(org, start=START, end=datetime.date(2026, 2, 1))
+        second = cycle_of(org, start=datetime.date(2026, 2, 1), end=datetime.date(2026, 3, 1))
+        third = cycle_of(org, start=datetime.date(2026, 3, 1), end=END)
+        _assessment(first, AssessmentKind.SELF, 1, [1])
+        _assessment(second, AssessmentKind.SELF, 1, [3])
+        _assessment(third, AssessmentKind.SELF, 1, [5], submitted=False)
+        db.session.commit()
+        pairs = queries.competencies_by_rep(START, END, language="en")
+        earlier = queries.competencies_by_rep(START, datetime.date(2026, 2, 1), language="en")
+    assert [p.self_rating for p in pairs[org.rep]] == [3]
+    assert [p.self_rating for p in earlier[org.rep]] == [1]

@@ -345,3 +345,55 @@ def test_an_account_outside_the_reps_is_refused_for_a_call_preparation(app, org)
                 ),
                 by=user(org.manager),
             )
+
+
+# Follow-ups: the resolution-rate goal and the agenda ------------------------------------------
+
+
+def test_a_resolution_rate_goal_reads_the_follow_up_cases(app, org):
+    from coachflow.coaching import queries
+    from coachflow.followups.models import CaseState
+    from tests.followup_factories import make_case
+
+    start = datetime.date(2026, 1, 1)
+    opened = datetime.datetime(2026, 1, 10, 9, tzinfo=datetime.UTC)
+    with app.app_context():
+        cycle = cycle_of(org, start=start, end=datetime.date(2026, 4, 1))
+        for state in (CaseState.RESOLVED, CaseState.RESOLVED, CaseState.COULD_NOT_RESOLVE):
+            make_case(
+                org.rep,
+                org.team,
+                opened_at=opened,
+                state=state,
+                closed_after=datetime.timedelta(days=1),
+            )
+        make_case(org.rep, org.team, opened_at=datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC))
+        goal_of(cycle, Metric.RESOLUTION_RATE, 60, datetime.date(2026, 3, 31))
+        db.session.commit()
+        [shown] = queries.progress_of(queries.goal_rows(), datetime.date(2026, 3, 31))
+    assert shown.pace.value == pytest.approx(200 / 3)
+    assert shown.pace.met
+
+
+def test_pulling_the_agenda_adds_the_reps_open_follow_up_cases(app, org):
+    from tests.followup_factories import make_case
+
+    with app.app_context():
+        cycle = cycle_of(org)
+        make_case(org.rep, org.team, opened_at=utcnow(), account="Kunde GmbH")
+        make_case(org.other_rep, org.other_team, opened_at=utcnow(), account="Not ours")
+        upcoming = session_at(cycle, _later())
+        db.session.commit()
+        services.pull_agenda(upcoming, by=user(org.manager))
+        points = [p.text for p in upcoming.agenda]
+    assert len(points) == 1
+    assert points[0].startswith("Open follow-up case: Kunde GmbH, due ")
+
+
+def test_hr_reads_the_assessments_but_writes_neither(app, org):
+    with app.app_context():
+        cycle = cycle_of(org)
+        db.session.commit()
+        with pytest.raises(DomainError, match="assess") as raised:
+            services.save_assessment(cycle, _all(3), by=user(org.hr))
+    assert raised.value.status_code == 403
