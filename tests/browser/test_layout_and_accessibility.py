@@ -31,6 +31,7 @@ from coachflow.sales.services.suppression import suppress
 from coachflow.surveys.models import AdhocSend
 from tests.conftest import Org
 from tests.factories import PASSWORD, ProductLineFactory, TeamFactory, UserFactory
+from tests.followup_factories import followup_pages
 from tests.integration.test_api_support import issue_token
 from tests.integration.test_route_matrix import MATRIX
 from tests.integration.test_route_matrix import ROLES as MATRIX_ROLES
@@ -212,6 +213,7 @@ def seed(app: Flask, org: Org) -> dict[str, dict[str, object]]:
             "auth.reset_link": {"token": reset},
         }
     issue_token(app, org.hr, name="CRM nightly sync")
+    args.update(followup_pages(app, org))
     return args
 
 

@@ -69,6 +69,7 @@ from coachflow.questionnaires.models import (
 )
 from coachflow.sales.models import Contact
 from coachflow.surveys.models import Answer, Invitation, InvitationStatus, Response
+from coachflow.surveys.signals import response_stored
 
 # A derived token is 43 URL-safe characters; anything else cannot be one, so no lookup is spent.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,128}")
@@ -219,7 +220,7 @@ def _submit(connection: Connection, token: str, values: Mapping[str, Sequence[st
     _check_open(link, resubmitted=True)
     answers = check_answers(link.page, values)
     try:
-        _store(connection, link, answers)
+        response_id = _store(connection, link, answers)
         connection.commit()
     except (IntegrityError, psycopg.IntegrityError):
         connection.rollback()
@@ -229,11 +230,13 @@ def _submit(connection: Connection, token: str, values: Mapping[str, Sequence[st
         if kept:
             raise AlreadyAnswered(link.page, resubmitted=True) from None
         raise
+    response_stored.send(None, response_id=response_id)
     return link.page
 
 
-def _store(connection: Connection, link: Link, answers: list[dict]) -> None:
-    """Write the response, its answers and the invitation's "answered" state (not committed)."""
+def _store(connection: Connection, link: Link, answers: list[dict]) -> int:
+    """Write the response, its answers and the invitation's "answered" state (not committed);
+    the response's id."""
     statements = _statements()
     # Parameter names are no column names: an UPDATE would SET columns named like them.
     response = {
@@ -246,12 +249,13 @@ def _store(connection: Connection, link: Link, answers: list[dict]) -> None:
         "now": utcnow(),
     }
     if connection.dialect.name == "postgresql":  # one statement
-        _run(connection, statements.store_answer, {**response, "answers": Json(answers)})
-        return
+        rows = _run(connection, statements.store_answer, {**response, "answers": Json(answers)})
+        return rows[0][0]
     response_id = connection.scalar(statements.add_response, response)
     if answers:
         connection.execute(statements.add_answers, _answer_params(response_id, answers))
     connection.execute(statements.mark_answered, response)
+    return response_id
 
 
 def _answer_params(response_id: int, answers: list[dict]) -> list[dict]:

@@ -1,0 +1,62 @@
+"""Follow-ups (closing the loop): an unhappy customer's answer becomes a case for the rep it is
+about, worked to a resolution with a root cause; won deals trigger a CSAT survey."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+
+def _home_panel(user: Any) -> dict[str, Any] | None:
+    """The person's own open cases (one query), or nothing when they have none."""
+    from coachflow.followups.queries import open_cases_of
+
+    cases = open_cases_of(user.id)
+    if not cases:
+        return None
+    return {"cases": cases, "overdue": sum(case.overdue for case in cases), "rep_id": user.id}
+
+
+def register(app: Flask) -> None:
+    """Add the follow-ups domain to ``app``: pages, API, jobs, the answer signal, home panel,
+    navigation and demo."""
+    from coachflow.followups import api, demo, policy, tasks  # noqa: F401
+    from coachflow.followups.services.evaluation import on_response_stored
+    from coachflow.followups.services.tick import TICK
+    from coachflow.followups.views import bp
+    from coachflow.platform.demo import add_demo
+    from coachflow.platform.home import HomePanel, add_home_panel
+    from coachflow.platform.jobs import add_periodic
+    from coachflow.platform.navigation import NavEntry, add_navigation
+    from coachflow.surveys.signals import response_stored
+
+    app.register_blueprint(bp)
+    # A module-level receiver: connecting it again for another app changes nothing.
+    response_stored.connect(on_response_stored)
+    add_periodic(app, TICK, 300.0)
+    add_navigation(
+        app,
+        NavEntry(
+            45,
+            "followups.index",
+            _l("Follow-ups"),
+            policy.VIEW_CASES,
+            (
+                "followups.case",
+                "followups.figures",
+                "followups.rules",
+                "followups.rule",
+                "followups.root_cause_list",
+                "followups.trigger_list",
+                "followups.trigger",
+            ),
+        ),
+    )
+    add_home_panel(app, HomePanel(20, "followups", "followups/_panel.html", _home_panel))
+    add_demo(
+        app,
+        lambda org, seed: demo.seed_followups(org, random.Random(f"followups:{seed}")).summary(),
+    )
