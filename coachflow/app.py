@@ -83,7 +83,15 @@ class TrustedHostCheck:
 
 # The domains, in their order: a domain may import the ones before it, never one after it.
 # Each package's ``register(app)`` adds its blueprints, commands, navigation, jobs and demo.
-DOMAINS = ("accounts", "sales", "questionnaires", "surveys", "followups", "scorecards")
+DOMAINS = (
+    "accounts",
+    "sales",
+    "questionnaires",
+    "surveys",
+    "followups",
+    "coaching",
+    "scorecards",
+)
 
 
 def create_app(config: object | None = None) -> Flask:

@@ -92,6 +92,8 @@ class OrganisationSettingsForm(FlaskForm):
         _l("The company's email domains"), validators=[Optional(), Length(max=5000)]
     )
     adhoc_needs_approval = BooleanField(_l("Sends to pasted addresses need HR's approval"))
+    # Checked by the settings service (an IANA name such as Europe/Berlin).
+    time_zone = StringField(_l("Time zone"), validators=[Optional(), Length(max=64)])
     name = StringField(_l("Organisation name"), validators=[Optional(), Length(max=120)])
     sender_name = StringField(_l("Sender name"), validators=[Optional(), Length(max=120)])
     # Checked by the settings service, which explains what is wrong.
@@ -108,6 +110,7 @@ class OrganisationSettingsForm(FlaskForm):
             data={
                 "company_domains": "\n".join(saved.company_domains or []),
                 "adhoc_needs_approval": saved.adhoc_needs_approval,
+                "time_zone": saved.time_zone,
                 "name": saved.name,
                 "sender_name": saved.sender_name,
                 "sender_address": saved.sender_address,

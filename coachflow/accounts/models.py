@@ -194,6 +194,10 @@ class OrganisationSettings(db.Model):
     logo_type: Mapped[str | None] = mapped_column(String(32))
     logo_size: Mapped[int | None] = mapped_column(Integer)
     logo_hash: Mapped[str | None] = mapped_column(String(64))  # SHA-256: in the logo's URL
+    # IANA name: coaching sessions are stored in UTC and shown and entered in this zone.
+    time_zone: Mapped[str] = mapped_column(
+        String(64), default="Europe/Berlin", server_default="Europe/Berlin"
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from email.utils import formataddr, parseaddr
@@ -27,6 +28,7 @@ from coachflow.platform.web import external_url
 
 SETTINGS_ID = 1
 MAX_DOMAINS = 50
+DEFAULT_TIME_ZONE = "Europe/Berlin"
 DEFAULT_ACCENT = "#1d5fbf"  # static/css: --accent
 # A logo travels with the first view of every survey link, which should stay under 10 KB: a
 # small SVG or PNG does; a photograph does not belong there.
@@ -51,6 +53,7 @@ def organisation_settings() -> OrganisationSettings:
         sender_name="",
         sender_address="",
         accent_colour="",
+        time_zone=DEFAULT_TIME_ZONE,
     )
 
 
@@ -241,17 +244,32 @@ class BrandingChange:
     remove_logo: bool = False
 
 
+def parse_time_zone(text: str) -> str:
+    """An IANA time zone name (``Europe/Berlin``), else ``DomainError``."""
+    name = text.strip()
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise DomainError(
+            _("%(name)s is not a time zone: write one like Europe/Berlin.", name=name or '""'),
+            field="time_zone",
+        ) from None
+    return name
+
+
 def save_organisation_settings(
     *,
     company_domains: str,
     adhoc_needs_approval: bool,
     by: User,
     branding: BrandingChange | None = None,
+    time_zone: str | None = None,
 ) -> OrganisationSettings:
     """Save the company's mail domains, whether ad-hoc sends need HR's approval and, when given,
     who is asking (name, sender, accent colour, logo). Nothing is saved when any of it is
     refused (``DomainError`` naming the field)."""
     domains = parse_domains(company_domains)
+    zone = parse_time_zone(time_zone) if time_zone is not None else None
     if branding is not None:
         accent = parse_accent(branding.accent_colour)
         address = parse_sender_address(branding.sender_address)
@@ -264,6 +282,9 @@ def save_organisation_settings(
         settings.company_domains = domains
         settings.adhoc_needs_approval = adhoc_needs_approval
         details = f"company_domains={','.join(domains)} adhoc_needs_approval={adhoc_needs_approval}"
+        if zone is not None:
+            settings.time_zone = zone
+            details += f" time_zone={zone}"
         if branding is not None:
             settings.name = _one_line(branding.name)[:120]
             settings.sender_name = _one_line(branding.sender_name)[:120]

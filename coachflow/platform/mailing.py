@@ -124,10 +124,13 @@ def compose(
     message_id: str | None = None,
     headers: Iterable[tuple[str, str | BaseHeader]] = (),
     from_: str | None = None,
+    attachments: Iterable[dict] = (),
 ) -> EmailMessage:
     """A message to one recipient: plain text, and HTML beside it when given (multipart/
     alternative), both UTF-8 quoted-printable. ``message_id`` (with its angle brackets) makes a
-    repeat recognisable; by default it is unique."""
+    repeat recognisable; by default it is unique. Each of ``attachments`` is a text part
+    ``{"filename", "content", "subtype", "params"}`` (a calendar invitation: subtype
+    ``calendar``, params ``{"method": "REQUEST"}``)."""
     origin = from_ or sender()
     message = EmailMessage(policy=SMTP)
     message["From"] = header("From", origin)
@@ -140,6 +143,14 @@ def compose(
     message.set_content(text, cte="quoted-printable")
     if html is not None:
         message.add_alternative(html, subtype="html", cte="quoted-printable")
+    for attachment in attachments:
+        message.add_attachment(
+            attachment["content"],
+            subtype=attachment.get("subtype", "plain"),
+            filename=attachment["filename"],
+            params=attachment.get("params") or {},
+            cte="quoted-printable",
+        )
     if language:  # after the parts: making the message multipart moves Content-* into them
         message["Content-Language"] = header("Content-Language", language)
     return message
@@ -353,6 +364,7 @@ def deliver(message: dict) -> None:
         language=message.get("language"),
         headers=(message.get("headers") or {}).items(),
         from_=message.get("sender"),
+        attachments=message.get("attachments") or (),
     )
     with connection() as smtp:
         smtp.send(built, to)

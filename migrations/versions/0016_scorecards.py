@@ -1,7 +1,7 @@
 """Quality-of-revenue scorecards: settings, closed periods and snapshots, bulk exports, downloads
 
 Revision ID: 0016_scorecards
-Revises: 0014_followups
+Revises: 0015_coaching
 Create Date: 2026-12-06 02:03:37.960020
 
 """
@@ -13,7 +13,7 @@ import coachflow.platform.time
 
 # revision identifiers, used by Alembic.
 revision = '0016_scorecards'
-down_revision = '0014_followups'  # was 0012_import_cleanup: chained after the merged follow-ups
+down_revision = '0015_coaching'  # was 0012_import_cleanup: chained after the merged branches
 branch_labels = None
 depends_on = None
 

@@ -326,6 +326,7 @@ def settings():
                 adhoc_needs_approval=form.adhoc_needs_approval.data,
                 by=current_user,
                 branding=form.branding_change(),
+                time_zone=form.time_zone.data or None,
             )
         except DomainError as error:
             apply_domain_error(form, error)
