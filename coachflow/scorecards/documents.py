@@ -55,9 +55,11 @@ CHART_CSS = (
 BAR_COLOURS = {"bar-met": "#2f855a", "bar-near": "#d69e2e", "bar-below": "#c05621"}
 
 
-def pdf_chart(svg: Markup) -> Markup:
-    """A chart of the pages with its colours inside, for the PDF."""
-    styled = str(svg).replace("<title", f"<style>{CHART_CSS}</style><title", 1)
+def pdf_chart(svg: Markup, font_px: int = 15) -> Markup:
+    """A chart of the pages with its colours inside, for the PDF (``font_px``: its text size in
+    the chart's own units; a full-width chart with long labels wants less)."""
+    css = CHART_CSS.replace("font-size:15px", f"font-size:{int(font_px)}px")
+    styled = str(svg).replace("<title", f"<style>{css}</style><title", 1)
     for band, colour in BAR_COLOURS.items():  # its SVG renderer matches one class per element
         styled = styled.replace(f'class="bar {band}', f'fill="{colour}" class="bar {band}')
     return Markup(styled)  # noqa: S704
