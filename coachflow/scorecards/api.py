@@ -58,6 +58,12 @@ class RepScorecard(BaseModel):
     csat: CsatFigure
     few_answers: bool
     followup_resolution_rate: float | None
+    followups_resolved: int
+    followups_not_resolved: int
+    followup_median_hours_to_resolve: float | None
+    coaching_sessions: int
+    goals_met: int
+    goals_total: int
     index: float | None
     index_parts: dict[str, float]
     index_weights: dict[str, float]
@@ -108,6 +114,12 @@ def _rep(values: queries.RepFigures, currency: str) -> RepScorecard:
         ),
         few_answers=values.few_answers,
         followup_resolution_rate=values.followup_resolution_rate,
+        followups_resolved=values.followups_resolved,
+        followups_not_resolved=values.followups_not_resolved,
+        followup_median_hours_to_resolve=values.followup_hours_to_resolve,
+        coaching_sessions=values.coaching_sessions,
+        goals_met=values.goals_met,
+        goals_total=values.goals_total,
         index=values.index,
         index_parts=values.index_parts,
         index_weights=values.index_weights,

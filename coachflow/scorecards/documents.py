@@ -28,6 +28,7 @@ with warnings.catch_warnings():
     from weasyprint.text.fonts import FontConfiguration
 
 from coachflow.lib.charts.bars import Bar, attainment_bars
+from coachflow.lib.charts.pairs import Pair, paired_bars
 from coachflow.lib.charts.trend import TrendPoint, trend_line
 from coachflow.lib.periods import Period, PeriodKind
 from coachflow.lib.scoring.index import formula
@@ -48,14 +49,17 @@ CHART_CSS = (
     ".trend-interval{stroke:#7b93b8;stroke-width:2}"
     ".trend-point{fill:#1d5fbf;stroke:#fff;stroke-width:1.5}"
     ".trend-point-small{fill:#fff;stroke:#1d5fbf;stroke-width:2}"
+    ".pair-first{fill:#1d5fbf}.pair-second{fill:#8a94a6}"
 )
 
 BAR_COLOURS = {"bar-met": "#2f855a", "bar-near": "#d69e2e", "bar-below": "#c05621"}
 
 
-def pdf_chart(svg: Markup) -> Markup:
-    """A chart of the pages with its colours inside, for the PDF."""
-    styled = str(svg).replace("<title", f"<style>{CHART_CSS}</style><title", 1)
+def pdf_chart(svg: Markup, font_px: int = 15) -> Markup:
+    """A chart of the pages with its colours inside, for the PDF (``font_px``: its text size in
+    the chart's own units; a full-width chart with long labels wants less)."""
+    css = CHART_CSS.replace("font-size:15px", f"font-size:{int(font_px)}px")
+    styled = str(svg).replace("<title", f"<style>{css}</style><title", 1)
     for band, colour in BAR_COLOURS.items():  # its SVG renderer matches one class per element
         styled = styled.replace(f'class="bar {band}', f'fill="{colour}" class="bar {band}')
     return Markup(styled)  # noqa: S704
@@ -96,6 +100,17 @@ def attainment_chart(rep: RepFigures | Any, cards: ScorecardSet, chart_id: str) 
     )
     return attainment_bars(
         bars, title=_("Quota attainment by product line"), target_label="100 %", chart_id=chart_id
+    )
+
+
+def competency_chart(pairs: list[Any], chart_id: str) -> Any:
+    """The rep's self-assessment beside their manager's, per competency (1–5)."""
+    return paired_bars(
+        [Pair(p.name, p.self_rating, p.manager_rating) for p in pairs],
+        title=_("Self versus manager assessment"),
+        first_label=_("Self-assessment"),
+        second_label=_("Manager assessment"),
+        chart_id=chart_id,
     )
 
 

@@ -6,9 +6,11 @@ come from ``coachflow.sales.queries`` (``figures_by_rep_and_line``), estimates f
 This module groups them per rep, team and company and hands the numbers to the pure scoring in
 ``coachflow.lib.scoring`` (index, shrinkage toward the team, ranks).
 
-``period_figures`` costs eight queries whatever the number of reps: settings, people (the reps
+``period_figures`` costs twelve queries whatever the number of reps: settings, people (the reps
 asked for and their team-mates, whom the shrinkage needs), won figures, quota targets,
-estimates, survey answers, the period's state and the product lines.
+estimates, survey answers, follow-up cases (two: ``coachflow.followups.queries.figures_by_rep``),
+coaching (two: ``coachflow.coaching.queries.figures_by_rep``, plus one per goal metric in use),
+the period's state and the product lines.
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 
 from coachflow.accounts.models import Role, Team, User
-from coachflow.lib.figures import EMPTY, Figures, shifted, total
+from coachflow.coaching.queries import CompetencyPair, competencies_by_rep
+from coachflow.coaching.queries import figures_by_rep as coaching_by_rep
+from coachflow.followups.queries import figures_by_rep as cases_by_rep
+from coachflow.lib.figures import EMPTY, Figures, ratio, shifted, total
 from coachflow.lib.periods import Period
 from coachflow.lib.scoring.index import Caps, Index, Inputs, Weights, quality_index
 from coachflow.lib.scoring.ranking import standings
@@ -83,6 +88,16 @@ class RepFigures:
     csat_shrunk: float | None = None
     few_answers: bool = True
     followup_resolution_rate: float | None = None
+    followups_opened: int = 0
+    followups_resolved: int = 0
+    followups_not_resolved: int = 0
+    followups_overdue: int = 0
+    followup_hours_to_contact: float | None = None
+    followup_hours_to_resolve: float | None = None
+    coaching_sessions: int = 0
+    goals_total: int = 0
+    goals_met: int = 0
+    last_session_on: str | None = None  # ISO date
     index: float | None = None
     index_parts: dict[str, float] = field(default_factory=dict)  # part → score 0…1
     index_weights: dict[str, float] = field(default_factory=dict)  # part → weight it counted
@@ -161,6 +176,18 @@ class TeamFigures:
     estimates_given: int = 0
     estimates_target: int | None = None
     index: float | None = None
+    followups_opened: int = 0
+    followups_resolved: int = 0
+    followups_not_resolved: int = 0
+    followups_overdue: int = 0
+    coaching_sessions: int = 0
+    goals_total: int = 0
+    goals_met: int = 0
+
+    @property
+    def followup_resolution_rate(self) -> float | None:
+        """Resolved ÷ closed cases of the team's reps (the follow-ups' own rule, summed)."""
+        return ratio(self.followups_resolved, self.followups_resolved + self.followups_not_resolved)
 
     figures = RepFigures.figures
     revenue = RepFigures.revenue
@@ -234,7 +261,7 @@ def _apply_index(values: RepFigures, result: Index) -> None:
 
 def period_figures(period: Period, rep_ids: Select | Sequence[int] | None = None) -> ScorecardSet:
     """Scorecard figures of ``rep_ids`` (ids of reps; None: every rep and manager) for
-    ``period``, with their teams and the company (all of them together). Eight queries.
+    ``period``, with their teams and the company (all of them together): twelve queries.
 
     Listed are the reps among ``rep_ids`` and any manager among them with figures. NPS and CSAT
     are shrunk toward each rep's current team, fitted over all the team's sellers (asked for or
@@ -258,6 +285,8 @@ def period_figures(period: Period, rep_ids: Select | Sequence[int] | None = None
     sales = figures_by_rep_and_line(period, asked)
     estimates = estimates_by_rep(period, asked)
     answers = counts_by_rep(people_ids, period.start, period.end)
+    cases = cases_by_rep(period.start, period.end, asked)
+    coaching = coaching_by_rep(period.start, period.end, asked)
 
     by_rep: dict[int, dict[int, Figures]] = {}
     for (rep, line), values in sales.items():
@@ -303,10 +332,13 @@ def period_figures(period: Period, rep_ids: Select | Sequence[int] | None = None
             csat_shrunk=csat_shrunk.get(rep_id),
             few_answers=_few(counts, config.few_answers),
         )
+        _add_activity(values, cases.get(rep_id), coaching.get(rep_id))
         _apply_index(
             values,
             quality_index(
-                _inputs(values, values.nps_shrunk, values.csat_shrunk, None),
+                _inputs(
+                    values, values.nps_shrunk, values.csat_shrunk, values.followup_resolution_rate
+                ),
                 config.weights,
                 config.caps,
             ),
@@ -329,7 +361,9 @@ def period_figures(period: Period, rep_ids: Select | Sequence[int] | None = None
     for group in (*teams.values(), company):
         group.estimates_target = _estimates_target(group.by_line, config.estimates_multiple)
         group.index = quality_index(
-            _inputs(group, group.nps.value, group.csat.share, None), config.weights, config.caps
+            _inputs(group, group.nps.value, group.csat.share, group.followup_resolution_rate),
+            config.weights,
+            config.caps,
         ).value
     return ScorecardSet(
         period=period,
@@ -348,8 +382,36 @@ def _few(counts: Counts, threshold: int) -> bool:
     return not sizes or few_answers(min(sizes), threshold)
 
 
+def _add_activity(values: RepFigures, case: Any, coached: Any) -> None:
+    """Copy a rep's follow-up and coaching figures (their packages' own) in plain values."""
+    if case is not None:
+        values.followup_resolution_rate = case.resolution_rate
+        values.followups_opened = case.opened
+        values.followups_resolved = case.resolved
+        values.followups_not_resolved = case.not_resolved
+        values.followups_overdue = case.overdue
+        values.followup_hours_to_contact = case.median_hours_to_contact
+        values.followup_hours_to_resolve = case.median_hours_to_resolve
+    if coached is not None:
+        values.coaching_sessions = coached.sessions_held
+        values.goals_total = coached.goals_total
+        values.goals_met = coached.goals_met
+        last = coached.last_session_on
+        values.last_session_on = last.isoformat() if last is not None else None
+
+
 def _add(group: TeamFigures, values: RepFigures) -> None:
     group.members += 1
+    for name in (
+        "followups_opened",
+        "followups_resolved",
+        "followups_not_resolved",
+        "followups_overdue",
+        "coaching_sessions",
+        "goals_total",
+        "goals_met",
+    ):
+        setattr(group, name, getattr(group, name) + getattr(values, name))
     for line, figures in values.by_line.items():
         group.by_line[line] = group.by_line.get(line, EMPTY) + figures
     group.counts = group.counts + values.counts
@@ -403,12 +465,13 @@ TREND_PERIODS = 4
 @dataclass
 class Bundle:
     """What a scorecard page or PDF shows: the period's figures, the previous period's (for the
-    change) and each rep's NPS over the last four periods. Fixed query count: eight for each of
-    the two periods, one per earlier period of the trend."""
+    change), each rep's NPS over the last four periods and their self- versus manager
+    assessment. Fixed query count, whatever the number of reps."""
 
     current: ScorecardSet
     previous: ScorecardSet
     trend: dict[int, list[tuple[Period, Counts]]]  # rep → oldest first, the period last
+    competencies: dict[int, list[CompetencyPair]] = field(default_factory=dict)
 
     def rep_trend(self, rep_id: int) -> list[tuple[Period, Estimate]]:
         return [
@@ -449,4 +512,5 @@ def bundle(period: Period, rep_ids: Select | Sequence[int] | None = None) -> Bun
             counts = counts_by_rep(ids, earlier.start, earlier.end)
         for rep in trend:
             trend[rep].append((earlier, counts.get(rep, Counts())))
-    return Bundle(current, previous, trend)
+    competencies = competencies_by_rep(period.start, period.end, ids)
+    return Bundle(current, previous, trend, competencies)

@@ -105,6 +105,7 @@ def context_for(data: queries.Bundle, rep_id: int) -> dict[str, Any]:
     cards = data.current
     rep = cards.reps[rep_id]
     team_size = sum(1 for other in cards.reps.values() if other.team_id == rep.team_id)
+    competencies = data.competencies.get(rep_id, [])
     return {
         "cards": cards,
         "rep": rep,
@@ -118,6 +119,10 @@ def context_for(data: queries.Bundle, rep_id: int) -> dict[str, Any]:
             data.rep_trend(rep_id), f"nps-trend-{rep_id}", documents.period_label
         ),
         "organisation": branding().name,
+        "competencies": competencies,
+        "competency_chart": documents.competency_chart(competencies, f"competencies-{rep_id}")
+        if competencies
+        else None,
         "state": cards.state,
     }
 
@@ -417,6 +422,12 @@ CSV_COLUMNS = (
     "csat_shrunk",
     "few_answers",
     "followup_resolution_rate",
+    "followups_resolved",
+    "followups_not_resolved",
+    "followup_hours_to_resolve",
+    "coaching_sessions",
+    "goals_met",
+    "goals_total",
     "index",
     "rank",
     "percentile",
@@ -456,6 +467,12 @@ def figure_rows(cards: queries.ScorecardSet) -> Iterable[list[object]]:
                 rep.csat_shrunk,
                 "yes" if rep.few_answers else "no",
                 rep.followup_resolution_rate,
+                rep.followups_resolved,
+                rep.followups_not_resolved,
+                rep.followup_hours_to_resolve,
+                rep.coaching_sessions,
+                rep.goals_met,
+                rep.goals_total,
                 rep.index,
                 rep.rank,
                 rep.percentile,
