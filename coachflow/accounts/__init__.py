@@ -7,12 +7,12 @@ from flask_babel import lazy_gettext as _l
 
 
 def register(app: Flask) -> None:
-    """Add the accounts domain to ``app``: sign-in, home, admin pages, commands, navigation."""
+    """Add the accounts domain to ``app``: sign-in, admin pages, commands, navigation."""
     from coachflow.accounts import api, cli, policy, services, tasks  # noqa: F401 (api, tasks)
     from coachflow.accounts.forms import role_choices
     from coachflow.accounts.models import Role
     from coachflow.accounts.services import load_session_user
-    from coachflow.accounts.views import admin, auth, branding, home, tokens
+    from coachflow.accounts.views import admin, auth, branding, tokens
     from coachflow.platform.extensions import login_manager
     from coachflow.platform.jobs import add_periodic
     from coachflow.platform.navigation import NavEntry, add_navigation
@@ -22,7 +22,7 @@ def register(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_session_user)
-    for blueprint in (home.bp, auth.bp, admin.bp, tokens.bp, branding.bp):
+    for blueprint in (auth.bp, admin.bp, tokens.bp, branding.bp):
         app.register_blueprint(blueprint)
     # Who is asking, for the respondent's pages.
     app.jinja_env.globals.update(
@@ -44,7 +44,6 @@ def register(app: Flask) -> None:
 
     add_navigation(
         app,
-        NavEntry(10, "home.index", _l("Home"), SIGNED_IN),
         NavEntry(
             20,
             "accounts.teams",

@@ -766,3 +766,18 @@ def quota_by_target(rep_email: str, period: str, product_line: str) -> Select[An
         or_(func.lower(ProductLine.code) == line, func.lower(ProductLine.name) == line),
         ProductLine.active.is_(True),
     )
+
+
+def estimates_by_rep(period: Period, rep_ids: Select) -> dict[int, int]:
+    """Estimates given per rep: deals decided (won or lost) in ``period`` (one GROUP BY query).
+    A deal is the estimate a customer said yes or no to; open ones are not counted yet."""
+    query = (
+        select(Deal.rep_id, func.count())
+        .where(
+            Deal.stage.in_((DealStage.WON, DealStage.LOST)),
+            _in_period(period),
+            Deal.rep_id.in_(rep_ids),
+        )
+        .group_by(Deal.rep_id)
+    )
+    return {rep: _int(count) for rep, count in db.session.execute(query)}

@@ -1,7 +1,7 @@
 """Follow-up cases, rules, root causes and deal triggers
 
 Revision ID: 0014_followups
-Revises: 0012_import_cleanup
+Revises: 0013_pulse
 Create Date: 2026-12-06 02:02:05.795411
 
 """
@@ -13,7 +13,7 @@ import coachflow.platform.time
 
 # revision identifiers, used by Alembic.
 revision = '0014_followups'
-down_revision = '0012_import_cleanup'
+down_revision = '0013_pulse'
 branch_labels = None
 depends_on = None
 

@@ -216,6 +216,7 @@ def seed(app: Flask, org: Org) -> dict[str, dict[str, object]]:
             "public.thanks": {"token": token},
             "public.unsubscribe": {"token": token},
             "auth.reset_link": {"token": reset},
+            "dashboards.team": {"team_id": org.team},
         }
         pulse_round = start_pulse(org.manager, [org.team])
         pulse_token = pulse_token_for(pulse_round.id, org.rep)

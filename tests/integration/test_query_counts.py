@@ -58,4 +58,5 @@ def test_page_query_count_does_not_grow_with_the_data(app, as_role, role, path):
     with counting_queries(app) as large:
         assert client.get(path).status_code == 200
     assert len(large) == len(small), large
-    assert len(small) <= 8
+    # The home page gathers every domain's panels and the forecast: more reads, still fixed.
+    assert len(small) <= (32 if path == "/" else 8)

@@ -134,6 +134,8 @@ class Operation:
     errors: tuple[int, ...] = ()
     error_text: dict[int, str] = field(default_factory=dict)
     public: bool = False
+    # A success response that is a file rather than JSON (a PDF): its media type.
+    ok_media: str | None = None
 
 
 HEADERS = {
@@ -205,10 +207,10 @@ class Registry:
         responses: dict[str, Any] = {}
         for status, (model, text, headers) in op.responses.items():
             schema = refs[(model, "serialization")] if model is not None else {"type": "object"}
-            responses[str(status)] = {
-                "description": text,
-                "content": {"application/json": {"schema": schema}},
-            }
+            content = {"application/json": {"schema": schema}}
+            if op.ok_media is not None:
+                content = {op.ok_media: {"schema": {"type": "string", "format": "binary"}}}
+            responses[str(status)] = {"description": text, "content": content}
             if headers:
                 responses[str(status)]["headers"] = {name: HEADERS[name] for name in headers}
         problem = refs[(Problem, "serialization")]

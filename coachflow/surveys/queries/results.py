@@ -895,3 +895,15 @@ def export_rows(user: User, survey: Survey, filters: Filters) -> Iterator[str]:
     scope = scope_of(user)
     _choices(user, scope, filters)  # refuses a team or person the reader may not see
     return csv_text(answer_rows(scope, filters))
+
+
+# Per rep, for other domains ---------------------------------------------------------------------
+
+
+def counts_by_rep(rep_ids: Select, start: datetime.date, end: datetime.date) -> dict[int, Counts]:
+    """NPS band counts and CSAT ratings of the customer answers about each of ``rep_ids``
+    submitted in ``[start, end)`` (UTC days), one GROUP BY query; reps without answers left out.
+    The same counting as the results page (``_scores``), for scorecards and dashboards."""
+    filters = Filters(date_from=start, date_to=end - datetime.timedelta(days=1))
+    query = _scores(Scope(rep_ids, everyone=False), filters, Response.rep_id.label("rep_id"))
+    return {row.rep_id: _score_counts(row) for row in db.session.execute(query)}

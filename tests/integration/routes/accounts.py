@@ -5,7 +5,6 @@ from __future__ import annotations
 from tests.integration.routes import ADMIN_ONLY, PUBLIC, SIGNED_IN
 
 ROWS: dict[str, tuple[str, dict[str, str]]] = {
-    "home.index": (SIGNED_IN, {}),
     "auth.login": (PUBLIC, {}),
     "auth.logout": (PUBLIC, {}),
     "auth.forgot_password": (PUBLIC, {}),

@@ -1,0 +1,58 @@
+"""Quality-of-revenue scorecards: figures per rep, team and company for a period, the index,
+pages and PDFs, closed periods frozen as snapshots, bulk ZIPs, CLI and API."""
+
+from __future__ import annotations
+
+from flask import Flask, url_for
+from flask_babel import lazy_gettext as _l
+
+
+def register(app: Flask) -> None:
+    """Add the scorecards domain to ``app``: pages, jobs, commands, navigation, demo."""
+    from coachflow.platform.demo import add_demo
+    from coachflow.platform.navigation import NavEntry, PersonLink, add_navigation, add_person_link
+    from coachflow.platform.permissions import allowed
+    from coachflow.scorecards import api, cli, demo, documents, models, policy, tasks  # noqa: F401
+    from coachflow.scorecards.views import manage, pages
+
+    documents.init_filters(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(manage.bp)
+    app.cli.add_command(cli.scorecards_cli)
+    add_navigation(
+        app,
+        NavEntry(
+            40,
+            "scorecards.index",
+            _l("Scorecards"),
+            policy.VIEW_SCORECARDS,
+            ("scorecards.rep", "scorecards.team"),
+        ),
+        NavEntry(
+            45,
+            "scorecard_admin.exports",
+            _l("Scorecard exports"),
+            policy.EXPORT_SCORECARDS,
+            (
+                "scorecard_admin.export",
+                "scorecard_admin.periods",
+                "scorecard_admin.downloads",
+            ),
+        ),
+        NavEntry(
+            116,
+            "scorecard_admin.settings",
+            _l("Scorecard settings"),
+            policy.EDIT_SCORECARD_SETTINGS,
+        ),
+    )
+    add_person_link(
+        app,
+        PersonLink(
+            30,
+            _l("Scorecard"),
+            lambda person: url_for("scorecards.rep", rep_id=person.id),
+            lambda viewer, person: allowed(viewer, policy.VIEW_SCORECARDS, person),
+        ),
+    )
+    add_demo(app, demo.close_last_quarter)

@@ -1,0 +1,1 @@
+"""The scorecard pages: scorecards on screen and as PDF, periods, bulk exports, settings."""

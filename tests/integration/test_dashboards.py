@@ -1,0 +1,284 @@
+"""Each role's home page answers "how are we doing and what needs me"; bad input is refused."""
+
+from __future__ import annotations
+
+from markupsafe import escape
+from sqlalchemy import func, select
+
+from coachflow.accounts.models import Role, User
+from coachflow.dashboards.models import Recognition, TeamBoard
+from coachflow.platform.extensions import db
+from tests.dashboard_factories import quarter_quota, won_deal
+from tests.factories import UserFactory
+
+
+def _figures(app, org, *, rep_won=60_000, other_won=5_000) -> None:
+    with app.app_context():
+        quarter_quota(org.rep, org.product_line, 100_000)
+        quarter_quota(org.other_rep, org.product_line, 10_000_000)
+        won_deal(org.rep, org.product_line, rep_won)
+        won_deal(org.other_rep, org.product_line, other_won)
+        db.session.commit()
+
+
+def _team_of(app, org, size: int) -> list[int]:
+    """Make the org's team ``size`` reps strong (its rep included); their ids."""
+    with app.app_context():
+        team = db.session.get(User, org.rep).team
+        extra = UserFactory.create_batch(size - 1, role=Role.REP, team=team)
+        db.session.commit()
+        return [org.rep, *(u.id for u in extra)]
+
+
+def test_a_rep_sees_their_attainment_pace_and_forecast_without_a_click(app, org, as_role):
+    _figures(app, org)
+    page = as_role("rep").get("/").get_data(as_text=True)
+    assert "Won so far" in page
+    assert "€60,000" in page
+    assert "€100,000" in page
+    assert "60%" in page  # attainment
+    assert "Forecast for the period" in page
+    assert "How the forecast is computed" in page
+
+
+def test_a_manager_sees_their_team_and_who_needs_attention_with_the_reason(app, org, as_role):
+    with app.app_context():
+        quarter_quota(org.rep, org.product_line, 10_000_000)
+        won_deal(org.rep, org.product_line, 100)
+        db.session.commit()
+    page = as_role("manager").get("/").get_data(as_text=True)
+    with app.app_context():
+        rep_name = str(escape(db.session.get(User, org.rep).name))
+        other_name = str(escape(db.session.get(User, org.other_rep).name))
+    assert "Needs your attention" in page
+    assert rep_name in page
+    assert "behind pace" in page
+    assert "of what the quota asks by now" in page
+    assert other_name not in page  # another team's rep
+
+
+def test_hr_sees_company_and_team_figures_and_the_distribution(app, org, as_role):
+    _figures(app, org)
+    page = as_role("hr").get("/").get_data(as_text=True)
+    assert "The company" in page
+    assert "North" in page
+    assert "South" in page
+    assert "Reps by projected attainment" in page
+    assert 'role="img"' in page  # the chart, with its table beside it
+    assert "<table" in page
+
+
+def test_admin_keeps_the_organisation_tiles_and_sees_the_company(app, org, as_role):
+    _figures(app, org)
+    page = as_role("admin").get("/").get_data(as_text=True)
+    assert "product lines" in page
+    assert "The company" in page
+
+
+def test_a_period_without_data_says_what_will_appear(app, org, as_role):
+    page = as_role("rep").get("/").get_data(as_text=True)
+    assert "No quota or deal for" in page
+    assert "your attainment, pace and forecast appear here" in page
+    hr_page = as_role("hr").get("/").get_data(as_text=True)
+    assert "each team's attainment and forecast appear here" in hr_page
+
+
+def test_another_managers_team_dashboard_is_not_found(app, org, as_role):
+    manager = as_role("manager")
+    assert manager.get(f"/teams/{org.team}/dashboard").status_code == 200
+    assert manager.get(f"/teams/{org.other_team}/dashboard").status_code == 404
+    assert as_role("rep").get(f"/teams/{org.team}/dashboard").status_code == 403
+
+
+def test_a_team_of_fewer_than_five_gets_no_leaderboard(app, org, as_role):
+    _team_of(app, org, 4)
+    _figures(app, org)
+    page = as_role("rep").get("/").get_data(as_text=True)
+    assert 'class="leaderboard"' not in page
+    assert "fewer than five reps has no leaderboard" in page
+
+
+def test_a_team_of_five_gets_a_leaderboard_by_the_chosen_metric(app, org, as_role):
+    _team_of(app, org, 5)
+    _figures(app, org)
+    page = as_role("rep").get("/?board=deals").get_data(as_text=True)
+    assert 'class="leaderboard"' in page
+    assert '<option value="deals" selected>' in page
+
+
+def test_a_manager_switches_the_leaderboard_off_for_their_team(app, org, as_role):
+    app.config["WTF_CSRF_ENABLED"] = False
+    _team_of(app, org, 5)
+    response = as_role("manager").post(f"/teams/{org.team}/leaderboard", data={"enabled": "0"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(TeamBoard, org.team).leaderboard is False
+    page = as_role("rep").get("/").get_data(as_text=True)
+    assert 'class="leaderboard"' not in page
+    other = as_role("other_manager").post(f"/teams/{org.team}/leaderboard", data={"enabled": "1"})
+    assert other.status_code == 404
+
+
+def test_recognition_reaches_the_colleagues_home(app, org, as_role):
+    app.config["WTF_CSRF_ENABLED"] = False
+    [_rep, peer] = _team_of(app, org, 2)
+    response = as_role("manager").post(
+        "/recognitions", data={"rep": org.rep, "reason": "Won back Nordtechnik after the outage"}
+    )
+    assert response.status_code == 302
+    with app.test_client() as client:
+        from tests.conftest import login
+
+        login(client, app, peer)
+        client.post("/recognitions", data={"rep": org.rep, "reason": "Helped me with a quote"})
+    page = as_role("rep").get("/").get_data(as_text=True)
+    assert "Won back Nordtechnik after the outage" in page
+    assert "Helped me with a quote" in page
+
+
+def test_recognition_for_oneself_is_refused(app, org, as_role):
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = as_role("rep")
+    response = client.post(
+        "/recognitions", data={"rep": org.rep, "reason": "I was great"}, follow_redirects=True
+    )
+    assert "Recognition is for someone else" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Recognition)) == 0
+
+
+def test_recognition_for_another_teams_rep_is_not_found(app, org, as_role):
+    app.config["WTF_CSRF_ENABLED"] = False
+    response = as_role("rep").post("/recognitions", data={"rep": org.other_rep, "reason": "Hi"})
+    assert response.status_code == 404
+
+
+def test_the_forecast_page_explains_itself_and_stays_in_scope(app, org, as_role):
+    _figures(app, org)
+    page = as_role("manager").get("/forecast").get_data(as_text=True)
+    assert "How the forecast is computed" in page
+    assert "Open deals, weighted by" in page
+    with app.app_context():
+        assert str(escape(db.session.get(User, org.other_rep).name)) not in page
+
+
+def test_the_account_page_switches_the_weekly_digest_off(app, org, as_role):
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = as_role("rep")
+    assert "Weekly digest" in client.get("/account").get_data(as_text=True)
+    assert client.post("/account/digest", data={}).status_code == 302
+    from coachflow.dashboards.queries import digest_enabled
+
+    with app.app_context():
+        assert digest_enabled(org.rep) is False
+    client.post("/account/digest", data={"weekly_digest": "y"})
+    with app.app_context():
+        assert digest_enabled(org.rep) is True
+
+
+def test_overdue_follow_ups_put_a_rep_on_the_attention_list(app, org, as_role):
+    import datetime
+
+    from coachflow.platform.time import utcnow
+    from tests.followup_factories import make_case
+
+    with app.app_context():
+        quarter_quota(org.rep, org.product_line, 1_000)
+        won_deal(org.rep, org.product_line, 1_000)  # well ahead of pace
+        make_case(org.rep, org.team, opened_at=utcnow() - datetime.timedelta(days=10))
+        make_case(org.rep, org.team, opened_at=utcnow() - datetime.timedelta(days=9))
+        db.session.commit()
+        rep_name = str(escape(db.session.get(User, org.rep).name))
+    page = as_role("manager").get("/").get_data(as_text=True)
+    assert f"<strong>{rep_name}</strong>" in page
+    assert "2 follow-ups overdue." in page
+    assert "behind pace," not in page
+
+
+def test_reps_without_a_recent_coaching_session_need_attention(app, org, as_role):
+    import datetime
+
+    from coachflow.platform.time import utcnow
+    from tests.integration.coaching_data import cycle_of, session_at
+
+    peer = _team_of(app, org, 2)[1]
+    with app.app_context():
+        for rep in (org.rep, peer):
+            quarter_quota(rep, org.product_line, 1_000)
+            won_deal(rep, org.product_line, 1_000)  # both ahead of pace
+        recent = cycle_of(org)  # the org's rep: a session a week ago
+        session_at(recent, utcnow() - datetime.timedelta(days=7))
+        db.session.commit()
+        rep_name = str(escape(db.session.get(User, org.rep).name))
+        peer_name = str(escape(db.session.get(User, peer).name))
+    page = as_role("manager").get("/").get_data(as_text=True)
+    assert f"<strong>{peer_name}</strong>" in page
+    assert "No coaching session in 6 weeks." in page
+    assert f"<strong>{rep_name}</strong>" not in page
+
+
+def test_a_manager_puts_a_recognition_on_the_next_sales_meeting_agenda(app, org, as_role):
+    import datetime
+
+    from coachflow.coaching.models import AgendaItem, SessionKind
+    from coachflow.platform.time import utcnow
+    from tests.integration.coaching_data import cycle_of, session_at
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    manager = as_role("manager")
+    manager.post("/recognitions", data={"rep": org.rep, "reason": "Closed the Kiel tender"})
+    with app.app_context():
+        recognition_id = db.session.scalar(select(Recognition.id))
+    refused = manager.post(f"/recognitions/{recognition_id}/agenda", follow_redirects=True)
+    assert "no sales meeting planned" in refused.get_data(as_text=True)
+    with app.app_context():
+        meeting = session_at(
+            cycle_of(org),
+            utcnow() + datetime.timedelta(days=3),
+            kind=SessionKind.SALES_MEETING,
+        )
+        db.session.commit()
+        meeting_id = meeting.id
+    done = manager.post(f"/recognitions/{recognition_id}/agenda", follow_redirects=True)
+    assert "Added to the agenda" in done.get_data(as_text=True)
+    with app.app_context():
+        [item] = db.session.scalars(select(AgendaItem)).all()
+        assert item.session_id == meeting_id
+        assert "Closed the Kiel tender" in item.text
+    other = as_role("other_manager").post(f"/recognitions/{recognition_id}/agenda")
+    assert other.status_code == 404
+
+
+def test_the_manager_sees_the_team_pulse_section_and_the_rep_does_not(app, org, as_role):
+    page = as_role("manager").get("/").get_data(as_text=True)
+    assert "Team pulse" in page
+    assert "No pulse round has closed for your teams yet" in page
+    assert "Team pulse" not in as_role("rep").get("/").get_data(as_text=True)
+
+
+def test_scorecard_figures_and_the_period_status_come_from_scorecards(app, org, as_role):
+    _figures(app, org)
+    manager = as_role("manager").get("/?sort=index&dir=desc").get_data(as_text=True)
+    assert "NPS (shrunk)" in manager
+    assert "CSAT (shrunk)" in manager
+    assert 'aria-sort="descending"' in manager  # sorted by the index
+    hr = as_role("hr").get("/").get_data(as_text=True)
+    assert "Period " in hr
+    assert ": open." in hr
+    assert "Close or reopen periods" in hr
+
+
+def test_hr_sees_the_recent_scorecard_downloads(app, org, as_role):
+    from coachflow.lib.periods import parse_period
+    from coachflow.scorecards.models import DownloadKind
+    from coachflow.scorecards.services import record_download
+
+    _figures(app, org)
+    assert "No scorecard has been downloaded yet" in as_role("hr").get("/").get_data(as_text=True)
+    with app.app_context():
+        hr = db.session.get(User, org.hr)
+        record_download(hr, DownloadKind.SINGLE, parse_period("2026-Q3"), rep_id=org.rep)
+        hr_name = str(escape(hr.name))
+        rep_name = str(escape(db.session.get(User, org.rep).name))
+    page = as_role("hr").get("/").get_data(as_text=True)
+    assert f"{hr_name} downloaded the scorecard of {rep_name}, 2026-Q3." in page
