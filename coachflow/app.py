@@ -83,7 +83,17 @@ class TrustedHostCheck:
 
 # The domains, in their order: a domain may import the ones before it, never one after it.
 # Each package's ``register(app)`` adds its blueprints, commands, navigation, jobs and demo.
-DOMAINS = ("accounts", "sales", "questionnaires", "surveys", "dashboards")
+DOMAINS = (
+    "accounts",
+    "sales",
+    "questionnaires",
+    "surveys",
+    "pulse",
+    "followups",
+    "coaching",
+    "scorecards",
+    "dashboards",
+)
 
 
 def create_app(config: object | None = None) -> Flask:
