@@ -13,7 +13,7 @@ import coachflow.platform.time
 
 # revision identifiers, used by Alembic.
 revision = '0016_scorecards'
-down_revision = '0015_coaching'  # was 0012_import_cleanup: chained after the merged branches
+down_revision = '0015_coaching'
 branch_labels = None
 depends_on = None
 

@@ -28,8 +28,22 @@ def session_user(role: Role):
 
 
 def test_only_api_actions_need_a_scope():
+    """A token scope belongs to the REST API alone: every API route declares a scoped action and
+    no page does (a session has no scopes, so a scoped page would refuse everyone)."""
+    from coachflow.app import create_app
+    from config import TestConfig
+
+    app = create_app(TestConfig("sqlite://"))
     scoped = {action for action in declared_actions() if action.scope is not None}
-    assert scoped == {sales_policy.API_READ, sales_policy.API_WRITE}
+    assert {sales_policy.API_READ, sales_policy.API_WRITE} <= scoped
+    for endpoint, view in app.view_functions.items():
+        if endpoint == "static":
+            continue
+        action = view.required_action
+        if action.scope is not None:
+            assert endpoint.startswith("api."), endpoint
+        elif endpoint.startswith("api."):
+            assert action.name == "public", endpoint  # the OpenAPI document itself
 
 
 @pytest.mark.parametrize("role", list(Role))
