@@ -21,21 +21,25 @@ def _home_panel(user: Any) -> dict[str, Any] | None:
 
 
 def register(app: Flask) -> None:
-    """Add the follow-ups domain to ``app``: pages, API, jobs, the answer signal, home panel,
-    navigation and demo."""
+    """Add the follow-ups domain to ``app``: pages, API, jobs, the answer and privacy signals,
+    home panel, navigation and demo."""
     from coachflow.followups import api, demo, policy, tasks  # noqa: F401
     from coachflow.followups.services.evaluation import on_response_stored
+    from coachflow.followups.services.privacy import on_contact_erased, on_contact_exported
     from coachflow.followups.services.tick import TICK
     from coachflow.followups.views import bp
     from coachflow.platform.demo import add_demo
     from coachflow.platform.home import HomePanel, add_home_panel
     from coachflow.platform.jobs import add_periodic
     from coachflow.platform.navigation import NavEntry, add_navigation
-    from coachflow.surveys.signals import response_stored
+    from coachflow.surveys.signals import contact_erased, contact_exported, response_stored
 
     app.register_blueprint(bp)
     # A module-level receiver: connecting it again for another app changes nothing.
     response_stored.connect(on_response_stored)
+    # An erasure or export of a customer's data reaches the copies the cases keep.
+    contact_erased.connect(on_contact_erased)
+    contact_exported.connect(on_contact_exported)
     add_periodic(app, TICK, 300.0)
     add_navigation(
         app,

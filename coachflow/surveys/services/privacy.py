@@ -17,6 +17,10 @@ aggregate stay as they were:
 - The address goes on the suppression list (as a keyed hash, never the address), so that no
   import, API write or survey brings it back until an admin lifts the suppression, and uploaded
   files not imported yet that hold it are deleted.
+
+Later domains keep copies of a person's answers (a follow-up case keeps the comment): they learn
+of an erasure by ``signals.contact_erased``, sent inside the erasure's transaction, and add their
+records to an export through ``signals.contact_exported``.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from coachflow.sales import services as sales_services
 from coachflow.sales.models import Contact, SuppressionReason
 from coachflow.sales.services import suppression
 from coachflow.surveys.models import AdhocSend, AdhocSendStatus, Answer, Invitation, Response
+from coachflow.surveys.signals import contact_erased, contact_exported
 
 ERASED_NAME = "erased"
 
@@ -111,6 +116,17 @@ def export_person(email: str, *, by: User | None) -> dict[str, Any]:
         "contact": _contact_data(contact) if contact is not None else None,
         "invitations": [_invitation_data(i, responses.get(i.id)) for i in invitations],
     }
+    # Later domains' records of the person (follow-up cases), each under its own name.
+    for receiver, sections in contact_exported.send(
+        None,
+        email=person.email,
+        contact_id=contact.id if contact is not None else None,
+        response_ids=sorted(r.id for r in responses.values()),
+    ):
+        for name, value in (sections or {}).items():
+            if name in data:
+                raise ValueError(f"export section {name!r} of {receiver!r} is taken")
+            data[name] = value
     audit.record(by, "contact.exported", _subject(contact), f"invitations={len(invitations)}")
     db.session.commit()
     return data
@@ -123,6 +139,8 @@ def erase_person(email: str, *, by: User | None) -> Erasure:
     contact = person.contact
     invitation_ids = select(Invitation.id).where(_invitations_of(person.email, contact))
     response_ids = select(Response.id).where(Response.invitation_id.in_(invitation_ids))
+    # Listed now: once the invitations are detached, nothing leads from the person to them.
+    responded = list(db.session.scalars(response_ids.order_by(Response.id)))
     comments = db.session.execute(
         delete(Answer)
         .where(Answer.response_id.in_(response_ids), Answer.text.is_not(None))
@@ -163,6 +181,18 @@ def erase_person(email: str, *, by: User | None) -> Erasure:
     suppression.suppress(person.email, reason=SuppressionReason.ERASURE, by=by)
     uploads = sales_services.delete_uploads_holding(person.email, by=by)
     _strip_from_held_sends(person.email)
+    try:
+        # Later domains erase their copies in this transaction (they never commit).
+        contact_erased.send(
+            None,
+            email=person.email,
+            contact_id=contact.id if contact is not None else None,
+            response_ids=responded,
+            by=by,
+        )
+    except Exception:
+        db.session.rollback()
+        raise
     erasure = Erasure(
         contact.id if contact is not None else None,
         person.invitations,
