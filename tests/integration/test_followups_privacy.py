@@ -255,3 +255,21 @@ def test_the_export_of_a_person_without_cases_says_so(app, org, as_role):
         db.session.add(Contact(account=account, name="Quiet Person", email="quiet@example.org"))
         db.session.commit()
     assert _export(as_role("admin"), "quiet@example.org")["followup_cases"] == []
+
+
+def test_the_command_line_export_and_erasure_reach_the_cases(app, org, as_role, erika_case):
+    _work(as_role("rep"), erika_case)
+    runner = app.test_cli_runner()
+    exported = runner.invoke(args=["contacts", "export", ERIKA])
+    assert exported.exit_code == 0, exported.output
+    [case] = json.loads(exported.output)["followup_cases"]
+    assert (case["id"], case["root_cause"]) == (erika_case, "Delivery")
+    erased = runner.invoke(args=["contacts", "erase", ERIKA, "--yes"])
+    assert erased.exit_code == 0, erased.output
+    with app.app_context():
+        assert db.session.get(FollowUpCase, erika_case).comment == ""
+        assert _mentions("Erika") == 0
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "followup.erased")
+        ).one()
+        assert event.actor_id is None
