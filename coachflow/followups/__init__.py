@@ -43,6 +43,7 @@ def register(app: Flask) -> None:
     from coachflow.followups import api, demo, policy, tasks  # noqa: F401
     from coachflow.followups.labels import STATE_NAMES
     from coachflow.followups.services.evaluation import on_response_stored
+    from coachflow.followups.services.resurvey import SURVEY_NAME
     from coachflow.followups.services.tick import TICK
     from coachflow.followups.views import bp
     from coachflow.platform.audit import describe_actions
@@ -50,6 +51,8 @@ def register(app: Flask) -> None:
     from coachflow.platform.home import HomePanel, add_home_panel
     from coachflow.platform.jobs import add_periodic
     from coachflow.platform.navigation import NavEntry, add_navigation
+    from coachflow.questionnaires.links import add_built_in_survey
+    from coachflow.questionnaires.models import SurveyKind
     from coachflow.surveys.signals import response_stored
 
     app.register_blueprint(bp)
@@ -61,6 +64,15 @@ def register(app: Flask) -> None:
     )
     # A module-level receiver: connecting it again for another app changes nothing.
     response_stored.connect(on_response_stored)
+    add_built_in_survey(
+        app,
+        SurveyKind.CUSTOMER_CSAT,
+        SURVEY_NAME,
+        _l(
+            "Built in: follow-ups send this survey to the customer when a case is resolved "
+            "under a rule that asks for it. What you change here changes what those customers get."
+        ),
+    )
     add_periodic(app, TICK, 300.0)
     add_navigation(
         app,

@@ -50,6 +50,10 @@ def _home_panel(user: Any) -> dict[str, Any] | None:
     }
 
 
+def _start_with(survey: Any) -> dict[str, Any]:
+    return {"survey_id": survey.id}
+
+
 def register(app: Flask) -> None:
     """Add the pulse domain to ``app``: pages, the answer link, API, jobs, home panel, demo."""
     from coachflow.platform.audit import describe_actions
@@ -59,6 +63,8 @@ def register(app: Flask) -> None:
     from coachflow.platform.navigation import NavEntry, add_navigation
     from coachflow.pulse import api, cli, demo, policy, queries, services, tasks, views  # noqa: F401
     from coachflow.pulse.forms import SCHEDULE_LABELS
+    from coachflow.questionnaires.links import SurveyLink, add_survey_links
+    from coachflow.questionnaires.models import SurveyKind, SurveyStatus
     from coachflow.questionnaires.queries import AnswerCounter, register_answer_counter
 
     app.register_blueprint(views.bp)
@@ -70,6 +76,21 @@ def register(app: Flask) -> None:
     )
     app.register_blueprint(views.answer_bp)
     app.cli.add_command(cli.pulse_cli)
+    # The builder's links for a pulse questionnaire: start a pulse with it, and the pulses.
+    add_survey_links(
+        app,
+        (SurveyKind.EMPLOYEE_PULSE,),
+        {
+            "start": SurveyLink(
+                "pulse.new",
+                _l("Start a pulse"),
+                _start_with,
+                statuses=(SurveyStatus.ACTIVE,),
+                primary=True,
+            ),
+            "pulses": SurveyLink("pulse.index", _l("Pulse surveys"), lambda survey: {}),
+        },
+    )
     add_periodic(app, services.TICK, 300.0)
     # A questionnaire a pulse has collected answers to is never edited in place.
     register_answer_counter(
