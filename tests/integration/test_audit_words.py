@@ -56,7 +56,7 @@ def test_every_action_written_has_a_label_in_every_language(app):
                 }
                 assert raw == {}, f"no label in {language}"
         with force_locale("de"):
-            assert audit_catalogue.action_label("pulse.started") == "Pulse gestartet"
+            assert audit_catalogue.action_label("pulse.started") == "Pulsbefragung gestartet"
             assert audit_catalogue.action_label("api.deals.upserted") != "api.deals.upserted"
 
 
