@@ -25,11 +25,18 @@ def _survey(app, org, kind: SurveyKind, status=SurveyStatus.ACTIVE) -> int:
 
 
 def _links(page: str, survey_id: int) -> list[str]:
-    """The page's links outside the builder's own pages (previews, questions, settings)."""
+    """The page's links to other domains: those outside the builder's own pages (its list, the
+    survey's previews, questions and settings)."""
     main = page[page.index("<main") :]
     hrefs = [html.unescape(h) for h in re.findall(r'href="([^"]+)"', main)]
     own = f"/surveys/{survey_id}"
-    return [h for h in hrefs if (str(survey_id) in h or "pulse" in h) and not h.startswith(own)]
+    return [
+        h
+        for h in hrefs
+        if not (
+            h == "/surveys" or h.startswith((own + "/", own + "?", "/static/", "#")) or h == own
+        )
+    ]
 
 
 def _editor(client, survey_id: int) -> str:
@@ -48,7 +55,10 @@ def test_a_customer_survey_links_to_its_sending_and_results(app, org, as_role, k
     assert f"/surveys/{survey_id}/invitations" in page
     assert f"/surveys/results/{survey_id}" in page
     assert "Start a pulse" not in page
-    for link in [*_links(page, survey_id), f"/surveys/{survey_id}/send"]:
+    # The sending pages share the builder's prefix; every link leads to a working page.
+    assert _links(page, survey_id) == [f"/surveys/results/{survey_id}"]
+    sending = [f"/surveys/{survey_id}/send", f"/surveys/{survey_id}/invitations"]
+    for link in [*sending, f"/surveys/results/{survey_id}"]:
         assert hr.get(link).status_code == 200, link
 
 
@@ -68,7 +78,9 @@ def test_a_pulse_questionnaire_links_to_starting_a_pulse_not_to_customer_pages(a
     assert "Send invitations" not in page
     assert "Start a pulse" in page
     assert f"/pulse/new?survey_id={survey_id}" in html.unescape(page)
-    for link in _links(page, survey_id):
+    links = _links(page, survey_id)
+    assert sorted(links) == ["/pulse", f"/pulse/new?survey_id={survey_id}"]
+    for link in links:
         assert hr.get(link).status_code == 200, link
     # The pulse form arrives with this questionnaire chosen.
     start = hr.get(f"/pulse/new?survey_id={survey_id}").get_data(as_text=True)
