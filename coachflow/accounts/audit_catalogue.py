@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from coachflow.platform.audit import described
+
 ACTIONS = {
     "user.created": _l("User created"),
     "user.updated": _l("User changed"),
@@ -129,6 +131,8 @@ def action_label(action: str) -> str:
     """The action in the reader's words, or the stored code when it is not in the catalogue."""
     if action in ACTIONS:
         return str(ACTIONS[action])
+    if action in (registered := described("actions")):
+        return str(registered[action])
     if match := _API_WRITE.match(action):
         return _("%(kind)s written through the API", kind=value_label(match[1]))
     return action
@@ -140,7 +144,15 @@ def value_label(value: str) -> str:
         if arrow in value:
             before, after = value.split(arrow, 1)
             return f"{value_label(before.strip())} → {value_label(after.strip())}"
-    return str(VALUES[value]) if value in VALUES else value
+    if value in VALUES:
+        return str(VALUES[value])
+    registered = described("values")
+    return str(registered[value]) if value in registered else value
+
+
+def _keys() -> dict[str, object]:
+    """The catalogue's detail keys and those the later domains registered."""
+    return {**described("keys"), **KEYS}
 
 
 def details(text: str) -> list[Detail]:
@@ -149,18 +161,19 @@ def details(text: str) -> list[Detail]:
     text = text.strip()
     if not text:
         return []
+    keys = _keys()
     pairs = list(_PAIR.finditer(text))
-    if pairs and pairs[0].start() == 0 and all(m[1] in KEYS for m in pairs):
+    if pairs and pairs[0].start() == 0 and all(m[1] in keys for m in pairs):
         found = []
         for index, match in enumerate(pairs):
             end = pairs[index + 1].start() if index + 1 < len(pairs) else len(text)
-            found.append(Detail(str(KEYS[match[1]]), value_label(text[match.end() : end].strip())))
+            found.append(Detail(str(keys[match[1]]), value_label(text[match.end() : end].strip())))
         return found
     found = []
     for part in re.split(r";\s*|,\s+", text):
         match = _SPACED.match(part.strip())
-        if match and match[1] in KEYS:
-            found.append(Detail(str(KEYS[match[1]]), value_label(match[2].strip())))
+        if match and match[1] in keys:
+            found.append(Detail(str(keys[match[1]]), value_label(match[2].strip())))
         elif part.strip():
-            found.append(Detail("", part.strip()))
+            found.append(Detail("", value_label(part.strip())))
     return found

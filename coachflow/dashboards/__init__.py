@@ -9,6 +9,10 @@ from flask import Flask
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
+# The audit log in words (``platform.audit.describe_actions``).
+AUDIT_ACTIONS = {"team.leaderboard": _l("Team leaderboard switched on or off")}
+AUDIT_KEYS = {"enabled": _l("Switched on")}
+
 
 def register(app: Flask) -> None:
     """Add the dashboards domain to ``app``: the home page, dashboards, digest job, settings."""
@@ -16,6 +20,7 @@ def register(app: Flask) -> None:
     from coachflow.dashboards.demo import seed_recognitions
     from coachflow.dashboards.views import bp, digest_section, home_bp
     from coachflow.platform.account_sections import AccountSection, add_account_section
+    from coachflow.platform.audit import describe_actions
     from coachflow.platform.demo import add_demo
     from coachflow.platform.jobs import add_periodic
     from coachflow.platform.navigation import NavEntry, add_navigation
@@ -23,6 +28,7 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(home_bp)
     app.register_blueprint(bp)
+    describe_actions(app, AUDIT_ACTIONS, keys=AUDIT_KEYS)
     app.jinja_env.globals["band_label"] = charts.band_label
     app.jinja_env.globals["coaching_weeks"] = queries.COACHING_WEEKS
     app.jinja_env.filters["medium_date"] = lambda day: format_date(day, "medium")

@@ -40,3 +40,31 @@ def record(actor: Any | None, action: str, subject: str, details: str = "") -> N
             details=details[:2000],
         )
     )
+
+
+# The audit log in words -------------------------------------------------------------------------
+# The accounts domain renders the log and knows its own codes; the domains after it register the
+# words for theirs here at start-up (``describe_actions`` in their ``register(app)``).
+_WORDS = "coachflow.audit_words"
+
+
+def describe_actions(
+    app: Any,
+    actions: dict[str, Any],
+    *,
+    keys: dict[str, Any] | None = None,
+    values: dict[str, Any] | None = None,
+) -> None:
+    """Register labels (lazy strings) for a domain's action codes, and optionally for the keys
+    and values of its details (``key=value``), so the audit page shows them in words."""
+    words = app.extensions.setdefault(_WORDS, {"actions": {}, "keys": {}, "values": {}})
+    words["actions"].update(actions)
+    words["keys"].update(keys or {})
+    words["values"].update(values or {})
+
+
+def described(table: str) -> dict[str, Any]:
+    """The registered labels of the current app: ``table`` is "actions", "keys" or "values"."""
+    from flask import current_app
+
+    return current_app.extensions.get(_WORDS, {}).get(table, {})

@@ -4,7 +4,7 @@ those the permission layer lets in."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
@@ -44,6 +44,15 @@ def add_navigation(app: Flask, *entries: NavEntry) -> None:
     known = app.extensions.setdefault("coachflow.navigation", [])
     known.extend(entries)
     known.sort(key=lambda entry: entry.order)
+
+
+def add_sections(app: Flask, endpoint: str, *sections: str) -> None:
+    """Count the pages of ``sections`` (a later domain's endpoints) under the entry of
+    ``endpoint``, so the entry is marked current on them."""
+    known: list[NavEntry] = app.extensions.get("coachflow.navigation", [])
+    for index, entry in enumerate(known):
+        if entry.endpoint == endpoint:
+            known[index] = replace(entry, sections=(*entry.sections, *sections))
 
 
 def navigation() -> list[NavItem]:

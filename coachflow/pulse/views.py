@@ -55,6 +55,8 @@ def new():
     form.teams.choices = [SelectChoice(t.id, t.name) for t in teams]
     if request.method == "GET" and not form.starts_on.data:
         form.starts_on.data = utcnow().date()
+    if request.method == "GET" and (chosen := int_arg("survey_id")) is not None:
+        form.survey_id.data = chosen  # from the builder's "Start a pulse"
     if form.validate_on_submit():
         try:
             pulse = services.start_pulse(form.data_input(), by=current_user)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-# The builder's pages, and the pages of the survey's sending that belong under its entry.
+# The builder's pages; the domains that send questionnaires add theirs (``add_sections``).
 SURVEY_SECTIONS = (
     "surveys.new",
     "surveys.edit",
@@ -20,8 +20,6 @@ SURVEY_SECTIONS = (
     "surveys.add_question",
     "surveys.texts",
     "surveys.settings",
-    "survey_sending.send",
-    "survey_sending.invitations",
 )
 
 

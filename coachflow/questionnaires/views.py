@@ -20,7 +20,7 @@ from coachflow.platform.errors import DomainError
 from coachflow.platform.i18n import LANGUAGE_NAMES
 from coachflow.platform.permissions import get_or_404, requires
 from coachflow.platform.web import apply_domain_error, page_arg
-from coachflow.questionnaires import policy, queries, services
+from coachflow.questionnaires import links, policy, queries, services
 from coachflow.questionnaires.forms import (
     BLANK,
     KIND_LABELS,
@@ -81,6 +81,7 @@ def index():
     return render_template(
         "questionnaires/builder/index.html",
         result=result,
+        built_in={s.id: note for s in result.page.items if (note := links.built_in_note(s))},
         filters={"status": status.value if status else "", "kind": kind.value if kind else ""},
         kinds=kind_choices(),
         statuses=list(SurveyStatus),
@@ -154,22 +155,9 @@ def _editor(
         texts_form=texts_form,
         settings_form=settings_form,
         action_form=ActionForm(formdata=None),
-        links=_neighbour_links(survey),
+        links=links.survey_links(survey, current_user),
+        built_in=links.built_in_note(survey),
     )
-
-
-def _neighbour_links(survey: Survey) -> dict[str, str]:
-    """Links to the survey's sending, invitations and results pages, where they are installed."""
-    endpoints = {
-        "send": "survey_sending.send",
-        "invitations": "survey_sending.invitations",
-        "results": "survey_results.survey",
-    }
-    return {
-        name: url_for(endpoint, survey_id=survey.id)
-        for name, endpoint in endpoints.items()
-        if endpoint in current_app.view_functions
-    }
 
 
 def _back(survey: Survey, anchor: str | None = None):

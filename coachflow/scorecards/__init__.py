@@ -6,9 +6,27 @@ from __future__ import annotations
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
+# The audit log in words (``platform.audit.describe_actions``); the settings' details are the
+# index weights, one ``part weight`` per part of ``lib.scoring.index.PARTS``.
+AUDIT_ACTIONS = {
+    "scorecards.settings": _l("Scorecard weights changed"),
+    "scorecards.close": _l("Scorecard period closed"),
+    "scorecards.reopen": _l("Scorecard period reopened"),
+    "scorecards.export": _l("Scorecards exported"),
+}
+AUDIT_KEYS = {
+    "attainment": _l("Quota attainment"),
+    "margin": _l("Margin"),
+    "repeat": _l("Repeat business"),
+    "nps": _l("NPS"),
+    "csat": _l("CSAT"),
+    "followups": _l("Follow-up resolution"),
+}
+
 
 def register(app: Flask) -> None:
     """Add the scorecards domain to ``app``: pages, jobs, commands, navigation, demo."""
+    from coachflow.platform.audit import describe_actions
     from coachflow.platform.demo import add_demo
     from coachflow.platform.navigation import NavEntry, PersonLink, add_navigation, add_person_link
     from coachflow.platform.permissions import allowed
@@ -16,6 +34,7 @@ def register(app: Flask) -> None:
     from coachflow.scorecards.views import manage, pages
 
     documents.init_filters(app)
+    describe_actions(app, AUDIT_ACTIONS, keys=AUDIT_KEYS)
     app.register_blueprint(pages.bp)
     app.register_blueprint(manage.bp)
     app.cli.add_command(cli.scorecards_cli)

@@ -33,6 +33,7 @@ from tests.conftest import Org
 from tests.factories import PASSWORD, ProductLineFactory, TeamFactory, UserFactory
 from tests.followup_factories import followup_pages
 from tests.integration.coaching_data import coaching_pages
+from tests.integration.routes.scorecards import _export as scorecard_export
 from tests.integration.test_api_support import issue_token
 from tests.integration.test_route_matrix import MATRIX
 from tests.integration.test_route_matrix import ROLES as MATRIX_ROLES
@@ -67,6 +68,9 @@ NOT_PAGES = {
     "branding.logo": "an image",
     "pulse.export": "a CSV file",
     "coaching.session_ics": "a calendar file",
+    "scorecards.pdf": "a PDF file",
+    "scorecard_admin.export_zip": "a ZIP file",
+    "scorecard_admin.export_progress": "JSON for the progress bar",
 }
 LAPTOP = 1280  # from this width on, every table shows all its columns without scrolling
 RUN_AXE = """async () => {
@@ -231,6 +235,13 @@ def seed(app: Flask, org: Org) -> dict[str, dict[str, object]]:
     issue_token(app, org.hr, name="CRM nightly sync")
     args.update(followup_pages(app, org))
     args.update(coaching_pages(app, org))
+    args.update(
+        {
+            "scorecards.rep": {"rep_id": org.rep},
+            "scorecards.team": {"team_id": org.team},
+            "scorecard_admin.export": {"export_id": scorecard_export(app, org, {})},
+        }
+    )
     return args
 
 
