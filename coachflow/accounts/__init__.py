@@ -53,7 +53,7 @@ def register(app: Flask) -> None:
             link=teams_link,
         ),
         NavEntry(
-            60,
+            64,
             "accounts.users",
             _l("Users"),
             policy.MANAGE_USERS,

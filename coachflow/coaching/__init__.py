@@ -69,7 +69,7 @@ def register(app: Flask) -> None:
     add_navigation(
         app,
         NavEntry(
-            60,
+            59,
             "coaching.cycles",
             _l("Coaching"),
             policy.VIEW_COACHING,

@@ -84,7 +84,7 @@ def register(app: Flask) -> None:
     add_navigation(
         app,
         NavEntry(
-            45,
+            58,
             "followups.index",
             _l("Follow-ups"),
             policy.VIEW_CASES,

@@ -41,14 +41,14 @@ def register(app: Flask) -> None:
     add_navigation(
         app,
         NavEntry(
-            40,
+            62,
             "scorecards.index",
             _l("Scorecards"),
             policy.VIEW_SCORECARDS,
             ("scorecards.rep", "scorecards.team"),
         ),
         NavEntry(
-            45,
+            63,
             "scorecard_admin.exports",
             _l("Scorecard exports"),
             policy.EXPORT_SCORECARDS,
