@@ -32,7 +32,7 @@ from tests.factories import PASSWORD_HASH
 REPS = int(os.environ.get("BENCH_DASHBOARD_REPS", "1000"))
 TEAM_SIZE = 5
 DEALS_PER_REP = 60
-REQUESTS = 20
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "20"))
 
 
 @contextmanager

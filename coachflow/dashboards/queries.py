@@ -37,7 +37,7 @@ from coachflow.pulse.queries import TeamPulse, latest_team_pulse
 from coachflow.sales.models import Deal, DealStage
 from coachflow.sales.queries import quota_targets
 from coachflow.scorecards.models import Download, DownloadKind
-from coachflow.scorecards.queries import RepFigures, period_figures, period_state
+from coachflow.scorecards.queries import RepFigures, period_state, rep_figures
 
 SEASON_PERIODS = 4  # earlier periods whose seasonality the forecast reads
 FIRST_DAYS = 7  # an earlier period counts when the data reaches back to its first week
@@ -410,7 +410,7 @@ class Performers:
 
 def scores_by_rep(period: Period, rep_ids: Select) -> dict[int, RepFigures]:
     """The scorecard figures of the reps, from the scorecards domain (computed once, there)."""
-    return {rep.rep_id: rep for rep in period_figures(period, rep_ids).reps.values()}
+    return rep_figures(period, rep_ids)
 
 
 def performers(period: Period, rep_ids: Select) -> Performers | None:
