@@ -32,12 +32,14 @@ from coachflow.lib.forecast import (
     share_by,
 )
 from coachflow.lib.periods import Period, PeriodKind
+from coachflow.lib.stats.nps_change import Change, nps_change
 from coachflow.platform.extensions import db
 from coachflow.pulse.queries import TeamPulse, latest_team_pulse
 from coachflow.sales.models import Deal, DealStage
 from coachflow.sales.queries import quota_targets
 from coachflow.scorecards.models import Download, DownloadKind
 from coachflow.scorecards.queries import RepFigures, period_state, rep_figures
+from coachflow.surveys.queries.results import Counts, counts_by_rep
 
 SEASON_PERIODS = 4  # earlier periods whose seasonality the forecast reads
 FIRST_DAYS = 7  # an earlier period counts when the data reaches back to its first week
@@ -355,6 +357,7 @@ class Attention:
     overdue_followups: int = 0
     no_recent_coaching: bool = False
     last_session_on: datetime.date | None = None
+    nps_change: Change | None = None  # customer NPS fell by more than noise since last period
 
 
 def overdue_followups(rep_ids: Select, today: datetime.date) -> dict[int, int]:
@@ -372,22 +375,49 @@ def last_sessions(rep_ids: Select, today: datetime.date) -> dict[int, datetime.d
     return {rep: f.last_session_on for rep, f in found.items() if f.last_session_on is not None}
 
 
+def _bands(counts: Counts) -> tuple[int, int, int]:
+    return (counts.promoters, counts.passives, counts.detractors)
+
+
+def nps_falls(rep_ids: Select, period: Period, current: dict[int, RepFigures]) -> dict[int, Change]:
+    """The reps whose customer NPS this period fell below the previous period's by more than
+    noise (``coachflow.lib.stats.nps_change``, 95 %). ``current`` holds this period's figures
+    (the page reads them anyway); the previous period's answers are one GROUP BY query."""
+    previous = shifted(period, -1)
+    before = counts_by_rep(rep_ids, previous.start, previous.end)
+    falls = {}
+    for rep, figures in current.items():
+        if rep not in before:
+            continue
+        change = nps_change(_bands(before[rep]), _bands(figures.counts))
+        if change.significant and change.delta is not None and change.delta < 0:
+            falls[rep] = change
+    return falls
+
+
 def attention_list(
     figures: ForecastSet,
     overdue: dict[int, int],
     last_session: dict[int, datetime.date],
     today: datetime.date,
+    nps_falling: dict[int, Change] | None = None,
 ) -> list[Attention]:
-    """Reps behind pace, with overdue follow-ups or without a coaching session for more than
-    ``COACHING_WEEKS`` weeks: those behind pace first, furthest behind first."""
+    """Reps behind pace, with overdue follow-ups, without a coaching session for more than
+    ``COACHING_WEEKS`` weeks or whose customer NPS fell by more than noise (``nps_falls``):
+    those behind pace first, furthest behind first."""
     since = today - datetime.timedelta(weeks=COACHING_WEEKS)
+    falling = nps_falling or {}
     items = []
     for line in figures.reps:
         rep = line.id or 0
         last = last_session.get(rep)
         stale = last is None or last < since
-        if line.behind_pace or overdue.get(rep) or stale:
-            items.append(Attention(line, line.behind_pace, overdue.get(rep, 0), stale, last))
+        if line.behind_pace or overdue.get(rep) or stale or rep in falling:
+            items.append(
+                Attention(
+                    line, line.behind_pace, overdue.get(rep, 0), stale, last, falling.get(rep)
+                )
+            )
     return sorted(
         items, key=lambda a: (not a.behind_pace, a.line.pace or 0.0, -a.overdue_followups)
     )
@@ -654,11 +684,15 @@ def home(user: User, today: datetime.date, *, metric: str = "revenue") -> Home:
         page.recognitions = recognitions(recipient_id=user.id)
     elif user.role is Role.MANAGER:
         page.recognitions = recognitions(team_ids=team_ids or [-1])
+        page.scores = scores_by_rep(period, scope)
         page.attention = attention_list(
-            figures, overdue_followups(scope, today), last_sessions(scope, today), today
+            figures,
+            overdue_followups(scope, today),
+            last_sessions(scope, today),
+            today,
+            nps_falls(scope, period, page.scores),
         )
         page.pulse = latest_team_pulse(user, team_ids) if team_ids else []
-        page.scores = scores_by_rep(period, scope)
     if team_ids:
         page.boards_off = boards_switched_off(team_ids)
         page.boards = {
@@ -685,12 +719,16 @@ def team_dashboard(
     scope = select(User.id).where(User.team_id == team.id)
     figures = forecast_set(period, scope, as_of=today + datetime.timedelta(days=1))
     page = Home(Role.MANAGER, period, figures, team_ids=[team.id])
+    page.scores = scores_by_rep(period, scope)
     page.attention = attention_list(
-        figures, overdue_followups(scope, today), last_sessions(scope, today), today
+        figures,
+        overdue_followups(scope, today),
+        last_sessions(scope, today),
+        today,
+        nps_falls(scope, period, page.scores),
     )
     page.recognitions = recognitions(team_ids=[team.id])
     page.pulse = latest_team_pulse(viewer, [team.id])
-    page.scores = scores_by_rep(period, scope)
     page.performers = performers(period, scope)
     page.boards_off = boards_switched_off([team.id])
     page.boards = {team.id: leaderboard(figures.reps, team.id, metric)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
@@ -282,3 +283,57 @@ def test_hr_sees_the_recent_scorecard_downloads(app, org, as_role):
         rep_name = str(escape(db.session.get(User, org.rep).name))
     page = as_role("hr").get("/").get_data(as_text=True)
     assert f"{hr_name} downloaded the scorecard of {rep_name}, 2026-Q3." in page
+
+
+def _nps_answers(app, org, rep_id: int, before: list[int], now: list[int]) -> None:
+    """NPS answers about ``rep_id``: ``before`` in the previous quarter, ``now`` in this one."""
+    import datetime
+
+    from coachflow.dashboards.queries import current_period
+    from coachflow.lib.figures import shifted
+    from coachflow.platform.time import utcnow
+    from coachflow.questionnaires.models import QuestionType
+    from tests.integration.test_surveys_results import answer
+    from tests.survey_factories import make_survey
+
+    period = current_period(utcnow().date())
+    previous = shifted(period, -1)
+    survey = make_survey(owner_id=org.manager)
+    for scores, start in ((before, previous.start), (now, period.start)):
+        for n, score in enumerate(scores):
+            at = datetime.datetime.combine(start, datetime.time(9), datetime.UTC)
+            answer(
+                app,
+                survey,
+                rep_id=rep_id,
+                team_id=org.team,
+                scores={QuestionType.NPS: score},
+                at=at + datetime.timedelta(minutes=n),
+            )
+
+
+def test_a_customer_nps_falling_by_more_than_noise_needs_attention(app, org, as_role):
+    from sqlalchemy import select as select_
+
+    from coachflow.dashboards.queries import current_period, nps_falls, scores_by_rep
+    from coachflow.platform.time import utcnow
+
+    peer = _team_of(app, org, 2)[1]
+    with app.app_context():
+        for rep in (org.rep, peer):
+            quarter_quota(rep, org.product_line, 1_000)
+            won_deal(rep, org.product_line, 1_000)  # ahead of pace
+        _nps_answers(app, org, org.rep, [10] * 12 + [8] * 3, [0] * 8 + [10] * 4)  # +80 → −33
+        _nps_answers(app, org, peer, [10, 10, 0], [10, 0, 0])  # +33 → −33, three answers: noise
+        db.session.commit()
+        period = current_period(utcnow().date())
+        scope = select_(User.id).where(User.id.in_([org.rep, peer]))
+        falls = nps_falls(scope, period, scores_by_rep(period, scope))
+        assert set(falls) == {org.rep}
+        assert falls[org.rep].delta == pytest.approx(-33.33 - 80, abs=0.01)
+        assert falls[org.rep].p_value < 0.05
+        rep_name = str(escape(db.session.get(User, org.rep).name))
+    page = as_role("manager").get("/").get_data(as_text=True)
+    assert f"<strong>{rep_name}</strong>" in page
+    assert "Customer NPS fell by 113 points since the last period" in page
+    assert page.count("Customer NPS fell by") == 1  # not the peer: three answers are noise
