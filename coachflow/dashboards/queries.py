@@ -447,13 +447,18 @@ def performers(period: Period, rep_ids: Select) -> Performers | None:
     """High and low performers of the quarter before ``period``: None when fewer than six reps
     have an index (a top three and a bottom three would overlap)."""
     previous = shifted(period, -1)
+    return performers_of(previous, scores_by_rep(previous, rep_ids))
+
+
+def performers_of(period: Period, scores: dict[int, RepFigures]) -> Performers | None:
+    """``performers`` from the scorecard figures of ``period`` already read."""
     ranked = sorted(
-        (r for r in scores_by_rep(previous, rep_ids).values() if r.index is not None),
+        (r for r in scores.values() if r.index is not None),
         key=lambda r: (-(r.index or 0.0), r.name),
     )
     if len(ranked) < 2 * PERFORMERS:
         return None
-    return Performers(previous, ranked[:PERFORMERS], ranked[-PERFORMERS:][::-1])
+    return Performers(period, ranked[:PERFORMERS], ranked[-PERFORMERS:][::-1])
 
 
 @dataclass(frozen=True)
@@ -629,6 +634,10 @@ class Home:
     # The rep's team card and the admin's organisation tiles (accounts' overview).
     overview: HomeOverview | None = None
     distribution: list[tuple[str, int]] = field(default_factory=list)
+    # HR and admin: how many reps' quality-of-revenue index falls in each band, in the quarter
+    # the performers come from (the last closed one).
+    index_distribution: list[tuple[tuple[int, int], int]] = field(default_factory=list)
+    index_period: Period | None = None
 
 
 DISTRIBUTION_BANDS = [
@@ -654,6 +663,21 @@ def distribution(lines: list[Line]) -> list[tuple[tuple[float | None, float | No
         )
         counts.append(((low, high), n))
     return counts
+
+
+INDEX_BANDS = [(0, 20), (20, 40), (40, 60), (60, 80), (80, 100)]  # the last includes 100
+
+
+def index_distribution(
+    scores: Iterable[RepFigures],
+) -> list[tuple[tuple[int, int], int]]:
+    """How many reps' index (0…100) falls in each band of ``INDEX_BANDS`` (reps without an
+    index left out)."""
+    counts = [0] * len(INDEX_BANDS)
+    for rep in scores:
+        if rep.index is not None:
+            counts[min(len(INDEX_BANDS) - 1, max(0, int(rep.index // 20)))] += 1
+    return list(zip(INDEX_BANDS, counts, strict=True))
 
 
 def home(user: User, today: datetime.date, *, metric: str = "revenue") -> Home:
@@ -702,7 +726,10 @@ def home(user: User, today: datetime.date, *, metric: str = "revenue") -> Home:
         }
     if user.role in (Role.HR, Role.ADMIN):
         page.distribution = distribution(figures.reps)
-        page.performers = performers(period, scope)
+        page.index_period = shifted(period, -1)
+        scores = scores_by_rep(page.index_period, scope)
+        page.performers = performers_of(page.index_period, scores)
+        page.index_distribution = index_distribution(scores.values())
         page.period_status = period_state(period)
         page.downloads = recent_downloads() if user.role is Role.HR else []
     if user.role in (Role.REP, Role.ADMIN):

@@ -337,3 +337,49 @@ def test_a_customer_nps_falling_by_more_than_noise_needs_attention(app, org, as_
     assert f"<strong>{rep_name}</strong>" in page
     assert "Customer NPS fell by 113 points since the last period" in page
     assert page.count("Customer NPS fell by") == 1  # not the peer: three answers are noise
+
+
+def test_hr_sees_the_spread_of_the_index_of_the_last_quarter_as_a_chart_and_a_table(
+    app, org, as_role
+):
+    from coachflow.lib.figures import shifted
+    from coachflow.lib.periods import PeriodKind
+    from coachflow.sales.models import Quota
+    from tests.dashboard_factories import this_quarter
+
+    _figures(app, org)  # this quarter's figures: the company section is shown
+    last = shifted(this_quarter(), -1)
+    with app.app_context():
+        db.session.add(
+            Quota(
+                rep_id=org.rep,
+                product_line_id=org.product_line,
+                period_kind=PeriodKind.QUARTER,
+                period_start=last.start,
+                currency="EUR",
+                revenue_target_minor=1_000_00,
+            )
+        )
+        # Attainment 100 % (score 1/1.2) and no repeat business: (0.30 × 0.833) / 0.45 → 55.6.
+        won_deal(org.rep, org.product_line, 1_000, day=last.start)
+        # No quota, a first win: the repeat share alone, 0.
+        won_deal(org.other_rep, org.product_line, 500, day=last.start)
+        db.session.commit()
+    page = as_role("hr").get("/").get_data(as_text=True)
+    assert f"Reps by quality-of-revenue index, {last.label}" in page
+    assert 'id="chart-index-title"' in page
+    assert '<tr><th scope="row">40–60</th><td class="num">1</td></tr>' in page
+    assert '<tr><th scope="row">0–20</th><td class="num">1</td></tr>' in page
+    assert '<tr><th scope="row">80–100</th><td class="num">0</td></tr>' in page
+
+
+def test_index_bands_hold_their_lower_end_and_100_is_in_the_top_band():
+    from coachflow.dashboards.queries import index_distribution
+    from coachflow.scorecards.queries import RepFigures
+    from coachflow.surveys.queries.results import Counts
+
+    def rep(index):
+        return RepFigures(1, "R", None, "", {}, Counts(), index=index)
+
+    bands = dict(index_distribution([rep(v) for v in (0.0, 19.9, 20.0, 79.9, 80.0, 100.0, None)]))
+    assert bands == {(0, 20): 2, (20, 40): 1, (40, 60): 0, (60, 80): 1, (80, 100): 2}
