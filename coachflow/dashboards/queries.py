@@ -561,9 +561,14 @@ class RecognitionRow:
 
 
 def recognitions(
-    *, recipient_id: int | None = None, team_ids: list[int] | None = None, limit: int = 5
+    *,
+    recipient_id: int | None = None,
+    team_ids: list[int] | None = None,
+    limit: int = 5,
+    period: Period | None = None,
 ) -> list[RecognitionRow]:
-    """The latest recognitions received by one person or within some teams (one query)."""
+    """The latest recognitions received by one person or within some teams, given within
+    ``period`` if one is given (one query)."""
     giver = db.aliased(User)
     recipient = db.aliased(User)
     query = (
@@ -584,7 +589,19 @@ def recognitions(
         query = query.where(Recognition.recipient_id == recipient_id)
     if team_ids is not None:
         query = query.where(Recognition.team_id.in_(team_ids))
+    if period is not None:
+        start = datetime.datetime.combine(period.start, datetime.time(), datetime.UTC)
+        end = datetime.datetime.combine(period.end, datetime.time(), datetime.UTC)
+        query = query.where(Recognition.created_at >= start, Recognition.created_at < end)
     return [RecognitionRow(*row) for row in db.session.execute(query)]
+
+
+def scorecard_recognitions(rep_id: int, period: Period) -> dict[str, Any] | None:
+    """The recognition section of a rep's scorecard (``coachflow.scorecards.sections``): the
+    latest recognitions the rep received in the period, or None when there are none (one
+    query)."""
+    found = recognitions(recipient_id=rep_id, period=period)
+    return {"recognitions": found, "period": period} if found else None
 
 
 def next_sales_meeting(team_id: int | None, now: datetime.datetime) -> int | None:

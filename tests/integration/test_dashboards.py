@@ -383,3 +383,34 @@ def test_index_bands_hold_their_lower_end_and_100_is_in_the_top_band():
 
     bands = dict(index_distribution([rep(v) for v in (0.0, 19.9, 20.0, 79.9, 80.0, 100.0, None)]))
     assert bands == {(0, 20): 2, (20, 40): 1, (40, 60): 0, (60, 80): 1, (80, 100): 2}
+
+
+def test_the_scorecard_shows_the_recognition_received_in_its_period(app, org, as_role):
+    import datetime
+
+    from tests.scorecards_data import Q3, build_quarter
+
+    build_quarter(app, org)
+    with app.app_context():
+        for reason, day in (
+            ("Saved the Hansa renewal", datetime.date(2026, 8, 3)),
+            ("Outside the quarter", datetime.date(2026, 10, 3)),
+        ):
+            db.session.add(
+                Recognition(
+                    giver_id=org.manager,
+                    recipient_id=org.rep,
+                    team_id=org.team,
+                    reason=reason,
+                    created_at=datetime.datetime.combine(day, datetime.time(12), datetime.UTC),
+                )
+            )
+        db.session.commit()
+    client = as_role("manager")
+    page = client.get(f"/scorecards/rep/{org.rep}?period={Q3}").get_data(as_text=True)
+    assert "Recognition received, 2026-Q3" in page
+    assert "Saved the Hansa renewal" in page
+    assert "Outside the quarter" not in page
+    # A period without recognition leaves the section out.
+    page = client.get(f"/scorecards/rep/{org.rep}?period=2026-Q2").get_data(as_text=True)
+    assert "Recognition received" not in page
