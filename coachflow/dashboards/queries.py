@@ -39,7 +39,14 @@ from coachflow.sales.models import Deal, DealStage
 from coachflow.sales.queries import quota_targets
 from coachflow.scorecards.models import Download, DownloadKind
 from coachflow.scorecards.queries import RepFigures, period_state, rep_figures
-from coachflow.surveys.queries.results import Counts, counts_by_rep
+from coachflow.surveys.queries.results import (
+    Comment,
+    Counts,
+    Filters,
+    Scope,
+    comment_page,
+    counts_by_rep,
+)
 
 SEASON_PERIODS = 4  # earlier periods whose seasonality the forecast reads
 FIRST_DAYS = 7  # an earlier period counts when the data reaches back to its first week
@@ -624,6 +631,16 @@ def next_sales_meeting(team_id: int | None, now: datetime.datetime) -> int | Non
     )
 
 
+COMMENTS_ON_HOME = 3
+
+
+def latest_comments(rep_id: int, limit: int = COMMENTS_ON_HOME) -> list[Comment]:
+    """The newest free-text answers of customers about ``rep_id`` (the surveys' comment query,
+    scoped to the rep: two queries)."""
+    scope = Scope(select(User.id).where(User.id == rep_id), everyone=False)
+    return list(comment_page(scope, Filters(), page=1, per_page=limit).items)
+
+
 # Home pages ------------------------------------------------------------------------------------
 
 
@@ -651,6 +668,7 @@ class Home:
     # The rep's team card and the admin's organisation tiles (accounts' overview).
     overview: HomeOverview | None = None
     distribution: list[tuple[str, int]] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)  # a rep's latest customer comments
     # HR and admin: how many reps' quality-of-revenue index falls in each band, in the quarter
     # the performers come from (the last closed one).
     index_distribution: list[tuple[tuple[int, int], int]] = field(default_factory=list)
@@ -723,6 +741,7 @@ def home(user: User, today: datetime.date, *, metric: str = "revenue") -> Home:
         page.me = next((line for line in figures.reps if line.id == user.id), None)
         page.peers = [line for line in figures.reps if line.id != user.id]
         page.recognitions = recognitions(recipient_id=user.id)
+        page.comments = latest_comments(user.id)
     elif user.role is Role.MANAGER:
         page.recognitions = recognitions(team_ids=team_ids or [-1])
         page.scores = scores_by_rep(period, scope)

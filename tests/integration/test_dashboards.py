@@ -414,3 +414,46 @@ def test_the_scorecard_shows_the_recognition_received_in_its_period(app, org, as
     # A period without recognition leaves the section out.
     page = client.get(f"/scorecards/rep/{org.rep}?period=2026-Q2").get_data(as_text=True)
     assert "Recognition received" not in page
+
+
+def test_a_rep_sees_the_latest_comments_of_their_customers_and_only_theirs(app, org, as_role):
+    import datetime
+
+    from coachflow.platform.time import utcnow
+    from coachflow.questionnaires.models import QuestionType
+    from tests.integration.test_surveys_results import answer
+    from tests.survey_factories import make_survey
+
+    with app.app_context():
+        survey = make_survey(owner_id=org.manager)
+        now = utcnow()
+        for n, (rep_id, team_id, text) in enumerate(
+            [
+                (org.rep, org.team, "Oldest comment about the rep"),
+                (org.rep, org.team, "Quick & helpful delivery"),
+                (org.rep, org.team, "Second newest"),
+                (org.rep, org.team, "Newest comment about the rep"),
+                (org.other_rep, org.other_team, "About someone else"),
+            ]
+        ):
+            answer(
+                app,
+                survey,
+                rep_id=rep_id,
+                team_id=team_id,
+                scores={QuestionType.NPS: 9, QuestionType.TEXT: text},
+                at=now - datetime.timedelta(days=10 - n),
+            )
+        db.session.commit()
+    page = as_role("rep").get("/").get_data(as_text=True)
+    assert "What your customers wrote" in page
+    assert "Newest comment about the rep" in page
+    assert "Quick &amp; helpful delivery" in page  # escaped, never markup
+    assert "Oldest comment about the rep" not in page  # three at most
+    assert "About someone else" not in page
+    assert "likelihood to recommend: 9 of 10" in page
+
+
+def test_a_rep_without_comments_is_told_where_they_will_appear(org, as_role):
+    page = as_role("rep").get("/").get_data(as_text=True)
+    assert "No customer comment yet." in page
