@@ -25,6 +25,7 @@ def register(app: Flask) -> None:
     from coachflow.platform.jobs import add_periodic
     from coachflow.platform.navigation import NavEntry, add_navigation
     from coachflow.platform.permissions import SIGNED_IN
+    from coachflow.scorecards.sections import Section, add_scorecard_section
 
     app.register_blueprint(home_bp)
     app.register_blueprint(bp)
@@ -36,6 +37,9 @@ def register(app: Flask) -> None:
     add_periodic(app, services.SEND_DIGESTS, 3600.0)
     add_account_section(
         app, AccountSection(50, "digest", "dashboards/_digest_section.html", digest_section)
+    )
+    add_scorecard_section(
+        app, Section(50, "dashboards/_scorecard_recognitions.html", queries.scorecard_recognitions)
     )
     add_demo(app, lambda org, seed: seed_recognitions(org, random.Random(f"dashboards:{seed}")))
     add_navigation(

@@ -34,6 +34,12 @@ def band_label(low: float | None, high: float | None) -> str:
     return f"{whole_percent(low)}–{whole_percent(high)}"
 
 
+def _index_class(low: int) -> str:
+    if low < 40:
+        return "bar-below"
+    return "bar-near" if low < 60 else "bar-met"
+
+
 def _band_class(high: float | None) -> str:
     if high is not None and high <= 0.9:
         return "bar-below"
@@ -42,7 +48,8 @@ def _band_class(high: float | None) -> str:
 
 def for_page(page: Home, reps: list[Line], teams: list[Line]) -> dict[str, Markup | None]:
     """The charts of a home page: projected attainment of the reps shown (or of the teams shown,
-    for HR and admin), and HR's distribution of projected attainment across all reps."""
+    for HR and admin), HR's distribution of projected attainment across all reps and of the
+    quality-of-revenue index of the last closed quarter."""
     shown: dict[str, Markup | None] = {}
     if page.distribution:
         shown["attainment"] = _bars(
@@ -55,6 +62,15 @@ def for_page(page: Home, reps: list[Line], teams: list[Line]) -> dict[str, Marku
             ],
             title=_("Reps by projected attainment"),
             chart_id="chart-distribution",
+        )
+    if any(count for _band, count in page.index_distribution):
+        shown["index"] = score_histogram(
+            [
+                Column(f"{low}–{high}", count, _index_class(low))
+                for (low, high), count in page.index_distribution
+            ],
+            title=_("Reps by quality-of-revenue index"),
+            chart_id="chart-index",
         )
     elif reps:
         shown["attainment"] = _bars(

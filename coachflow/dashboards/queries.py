@@ -32,12 +32,21 @@ from coachflow.lib.forecast import (
     share_by,
 )
 from coachflow.lib.periods import Period, PeriodKind
+from coachflow.lib.stats.nps_change import Change, nps_change
 from coachflow.platform.extensions import db
 from coachflow.pulse.queries import TeamPulse, latest_team_pulse
 from coachflow.sales.models import Deal, DealStage
 from coachflow.sales.queries import quota_targets
 from coachflow.scorecards.models import Download, DownloadKind
-from coachflow.scorecards.queries import RepFigures, period_figures, period_state
+from coachflow.scorecards.queries import RepFigures, period_state, rep_figures
+from coachflow.surveys.queries.results import (
+    Comment,
+    Counts,
+    Filters,
+    Scope,
+    comment_page,
+    counts_by_rep,
+)
 
 SEASON_PERIODS = 4  # earlier periods whose seasonality the forecast reads
 FIRST_DAYS = 7  # an earlier period counts when the data reaches back to its first week
@@ -355,6 +364,7 @@ class Attention:
     overdue_followups: int = 0
     no_recent_coaching: bool = False
     last_session_on: datetime.date | None = None
+    nps_change: Change | None = None  # customer NPS fell by more than noise since last period
 
 
 def overdue_followups(rep_ids: Select, today: datetime.date) -> dict[int, int]:
@@ -372,22 +382,49 @@ def last_sessions(rep_ids: Select, today: datetime.date) -> dict[int, datetime.d
     return {rep: f.last_session_on for rep, f in found.items() if f.last_session_on is not None}
 
 
+def _bands(counts: Counts) -> tuple[int, int, int]:
+    return (counts.promoters, counts.passives, counts.detractors)
+
+
+def nps_falls(rep_ids: Select, period: Period, current: dict[int, RepFigures]) -> dict[int, Change]:
+    """The reps whose customer NPS this period fell below the previous period's by more than
+    noise (``coachflow.lib.stats.nps_change``, 95 %). ``current`` holds this period's figures
+    (the page reads them anyway); the previous period's answers are one GROUP BY query."""
+    previous = shifted(period, -1)
+    before = counts_by_rep(rep_ids, previous.start, previous.end)
+    falls = {}
+    for rep, figures in current.items():
+        if rep not in before:
+            continue
+        change = nps_change(_bands(before[rep]), _bands(figures.counts))
+        if change.significant and change.delta is not None and change.delta < 0:
+            falls[rep] = change
+    return falls
+
+
 def attention_list(
     figures: ForecastSet,
     overdue: dict[int, int],
     last_session: dict[int, datetime.date],
     today: datetime.date,
+    nps_falling: dict[int, Change] | None = None,
 ) -> list[Attention]:
-    """Reps behind pace, with overdue follow-ups or without a coaching session for more than
-    ``COACHING_WEEKS`` weeks: those behind pace first, furthest behind first."""
+    """Reps behind pace, with overdue follow-ups, without a coaching session for more than
+    ``COACHING_WEEKS`` weeks or whose customer NPS fell by more than noise (``nps_falls``):
+    those behind pace first, furthest behind first."""
     since = today - datetime.timedelta(weeks=COACHING_WEEKS)
+    falling = nps_falling or {}
     items = []
     for line in figures.reps:
         rep = line.id or 0
         last = last_session.get(rep)
         stale = last is None or last < since
-        if line.behind_pace or overdue.get(rep) or stale:
-            items.append(Attention(line, line.behind_pace, overdue.get(rep, 0), stale, last))
+        if line.behind_pace or overdue.get(rep) or stale or rep in falling:
+            items.append(
+                Attention(
+                    line, line.behind_pace, overdue.get(rep, 0), stale, last, falling.get(rep)
+                )
+            )
     return sorted(
         items, key=lambda a: (not a.behind_pace, a.line.pace or 0.0, -a.overdue_followups)
     )
@@ -410,20 +447,25 @@ class Performers:
 
 def scores_by_rep(period: Period, rep_ids: Select) -> dict[int, RepFigures]:
     """The scorecard figures of the reps, from the scorecards domain (computed once, there)."""
-    return {rep.rep_id: rep for rep in period_figures(period, rep_ids).reps.values()}
+    return rep_figures(period, rep_ids)
 
 
 def performers(period: Period, rep_ids: Select) -> Performers | None:
     """High and low performers of the quarter before ``period``: None when fewer than six reps
     have an index (a top three and a bottom three would overlap)."""
     previous = shifted(period, -1)
+    return performers_of(previous, scores_by_rep(previous, rep_ids))
+
+
+def performers_of(period: Period, scores: dict[int, RepFigures]) -> Performers | None:
+    """``performers`` from the scorecard figures of ``period`` already read."""
     ranked = sorted(
-        (r for r in scores_by_rep(previous, rep_ids).values() if r.index is not None),
+        (r for r in scores.values() if r.index is not None),
         key=lambda r: (-(r.index or 0.0), r.name),
     )
     if len(ranked) < 2 * PERFORMERS:
         return None
-    return Performers(previous, ranked[:PERFORMERS], ranked[-PERFORMERS:][::-1])
+    return Performers(period, ranked[:PERFORMERS], ranked[-PERFORMERS:][::-1])
 
 
 @dataclass(frozen=True)
@@ -526,9 +568,14 @@ class RecognitionRow:
 
 
 def recognitions(
-    *, recipient_id: int | None = None, team_ids: list[int] | None = None, limit: int = 5
+    *,
+    recipient_id: int | None = None,
+    team_ids: list[int] | None = None,
+    limit: int = 5,
+    period: Period | None = None,
 ) -> list[RecognitionRow]:
-    """The latest recognitions received by one person or within some teams (one query)."""
+    """The latest recognitions received by one person or within some teams, given within
+    ``period`` if one is given (one query)."""
     giver = db.aliased(User)
     recipient = db.aliased(User)
     query = (
@@ -549,7 +596,19 @@ def recognitions(
         query = query.where(Recognition.recipient_id == recipient_id)
     if team_ids is not None:
         query = query.where(Recognition.team_id.in_(team_ids))
+    if period is not None:
+        start = datetime.datetime.combine(period.start, datetime.time(), datetime.UTC)
+        end = datetime.datetime.combine(period.end, datetime.time(), datetime.UTC)
+        query = query.where(Recognition.created_at >= start, Recognition.created_at < end)
     return [RecognitionRow(*row) for row in db.session.execute(query)]
+
+
+def scorecard_recognitions(rep_id: int, period: Period) -> dict[str, Any] | None:
+    """The recognition section of a rep's scorecard (``coachflow.scorecards.sections``): the
+    latest recognitions the rep received in the period, or None when there are none (one
+    query)."""
+    found = recognitions(recipient_id=rep_id, period=period)
+    return {"recognitions": found, "period": period} if found else None
 
 
 def next_sales_meeting(team_id: int | None, now: datetime.datetime) -> int | None:
@@ -570,6 +629,16 @@ def next_sales_meeting(team_id: int | None, now: datetime.datetime) -> int | Non
         .order_by(CoachingSession.starts_at, CoachingSession.id)
         .limit(1)
     )
+
+
+COMMENTS_ON_HOME = 3
+
+
+def latest_comments(rep_id: int, limit: int = COMMENTS_ON_HOME) -> list[Comment]:
+    """The newest free-text answers of customers about ``rep_id`` (the surveys' comment query,
+    scoped to the rep: two queries)."""
+    scope = Scope(select(User.id).where(User.id == rep_id), everyone=False)
+    return list(comment_page(scope, Filters(), page=1, per_page=limit).items)
 
 
 # Home pages ------------------------------------------------------------------------------------
@@ -599,6 +668,11 @@ class Home:
     # The rep's team card and the admin's organisation tiles (accounts' overview).
     overview: HomeOverview | None = None
     distribution: list[tuple[str, int]] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)  # a rep's latest customer comments
+    # HR and admin: how many reps' quality-of-revenue index falls in each band, in the quarter
+    # the performers come from (the last closed one).
+    index_distribution: list[tuple[tuple[int, int], int]] = field(default_factory=list)
+    index_period: Period | None = None
 
 
 DISTRIBUTION_BANDS = [
@@ -624,6 +698,21 @@ def distribution(lines: list[Line]) -> list[tuple[tuple[float | None, float | No
         )
         counts.append(((low, high), n))
     return counts
+
+
+INDEX_BANDS = [(0, 20), (20, 40), (40, 60), (60, 80), (80, 100)]  # the last includes 100
+
+
+def index_distribution(
+    scores: Iterable[RepFigures],
+) -> list[tuple[tuple[int, int], int]]:
+    """How many reps' index (0…100) falls in each band of ``INDEX_BANDS`` (reps without an
+    index left out)."""
+    counts = [0] * len(INDEX_BANDS)
+    for rep in scores:
+        if rep.index is not None:
+            counts[min(len(INDEX_BANDS) - 1, max(0, int(rep.index // 20)))] += 1
+    return list(zip(INDEX_BANDS, counts, strict=True))
 
 
 def home(user: User, today: datetime.date, *, metric: str = "revenue") -> Home:
@@ -652,13 +741,18 @@ def home(user: User, today: datetime.date, *, metric: str = "revenue") -> Home:
         page.me = next((line for line in figures.reps if line.id == user.id), None)
         page.peers = [line for line in figures.reps if line.id != user.id]
         page.recognitions = recognitions(recipient_id=user.id)
+        page.comments = latest_comments(user.id)
     elif user.role is Role.MANAGER:
         page.recognitions = recognitions(team_ids=team_ids or [-1])
+        page.scores = scores_by_rep(period, scope)
         page.attention = attention_list(
-            figures, overdue_followups(scope, today), last_sessions(scope, today), today
+            figures,
+            overdue_followups(scope, today),
+            last_sessions(scope, today),
+            today,
+            nps_falls(scope, period, page.scores),
         )
         page.pulse = latest_team_pulse(user, team_ids) if team_ids else []
-        page.scores = scores_by_rep(period, scope)
     if team_ids:
         page.boards_off = boards_switched_off(team_ids)
         page.boards = {
@@ -668,7 +762,10 @@ def home(user: User, today: datetime.date, *, metric: str = "revenue") -> Home:
         }
     if user.role in (Role.HR, Role.ADMIN):
         page.distribution = distribution(figures.reps)
-        page.performers = performers(period, scope)
+        page.index_period = shifted(period, -1)
+        scores = scores_by_rep(page.index_period, scope)
+        page.performers = performers_of(page.index_period, scores)
+        page.index_distribution = index_distribution(scores.values())
         page.period_status = period_state(period)
         page.downloads = recent_downloads() if user.role is Role.HR else []
     if user.role in (Role.REP, Role.ADMIN):
@@ -685,12 +782,16 @@ def team_dashboard(
     scope = select(User.id).where(User.team_id == team.id)
     figures = forecast_set(period, scope, as_of=today + datetime.timedelta(days=1))
     page = Home(Role.MANAGER, period, figures, team_ids=[team.id])
+    page.scores = scores_by_rep(period, scope)
     page.attention = attention_list(
-        figures, overdue_followups(scope, today), last_sessions(scope, today), today
+        figures,
+        overdue_followups(scope, today),
+        last_sessions(scope, today),
+        today,
+        nps_falls(scope, period, page.scores),
     )
     page.recognitions = recognitions(team_ids=[team.id])
     page.pulse = latest_team_pulse(viewer, [team.id])
-    page.scores = scores_by_rep(period, scope)
     page.performers = performers(period, scope)
     page.boards_off = boards_switched_off([team.id])
     page.boards = {team.id: leaderboard(figures.reps, team.id, metric)}

@@ -234,10 +234,11 @@ def _inputs(
     csat_value: float | None,
     followups: float | None,
 ) -> Inputs:
+    figures = values.figures  # blended once (each property would add the lines up again)
     return Inputs(
-        attainment=values.attainment,
-        margin=values.margin_attainment,
-        repeat=values.repeat_share,
+        attainment=figures.attainment,
+        margin=figures.margin_attainment,
+        repeat=figures.repeat_share,
         nps=nps_value,
         csat=csat_value,
         followups=followups,
@@ -267,6 +268,48 @@ def period_figures(period: Period, rep_ids: Select | Sequence[int] | None = None
     are shrunk toward each rep's current team, fitted over all the team's sellers (asked for or
     not); ranks and percentiles are among the listed reps, on the index.
     """
+    config, reps = _rep_figures(period, rep_ids)
+    teams: dict[int, TeamFigures] = {}
+    for values in reps.values():
+        if values.team_id is not None:
+            team = teams.setdefault(
+                values.team_id, TeamFigures(values.team_id, values.team_name, 0, {}, Counts())
+            )
+            _add(team, values)
+    company = TeamFigures(None, "", 0, {}, Counts())
+    for values in reps.values():
+        _add(company, values)
+    for group in (*teams.values(), company):
+        group.estimates_target = _estimates_target(group.by_line, config.estimates_multiple)
+        group.index = quality_index(
+            _inputs(group, group.nps.value, group.csat.share, group.followup_resolution_rate),
+            config.weights,
+            config.caps,
+        ).value
+    return ScorecardSet(
+        period=period,
+        state=period_state(period),
+        settings=config,
+        lines=product_lines(),
+        reps=reps,
+        teams=teams,
+        company=company,
+    )
+
+
+def rep_figures(
+    period: Period, rep_ids: Select | Sequence[int] | None = None
+) -> dict[int, RepFigures]:
+    """The reps' part of ``period_figures`` (the same values, ranks and percentiles) without the
+    team and company sums, the period's state or the product lines: ten queries. For a page
+    that lists or ranks reps (a company's performers, the spread of the index) and has no use
+    for the rest."""
+    return _rep_figures(period, rep_ids)[1]
+
+
+def _rep_figures(
+    period: Period, rep_ids: Select | Sequence[int] | None
+) -> tuple[Settings, dict[int, RepFigures]]:
     config = settings()
     asked = _ids(rep_ids)
     teams_asked = select(User.team_id).where(User.id.in_(asked), User.team_id.is_not(None))
@@ -347,33 +390,7 @@ def period_figures(period: Period, rep_ids: Select | Sequence[int] | None = None
     for rep_id, standing in standings({r: v.index for r, v in reps.items()}).items():
         reps[rep_id].rank = standing.rank
         reps[rep_id].percentile = standing.percentile
-
-    teams: dict[int, TeamFigures] = {}
-    for values in reps.values():
-        if values.team_id is not None:
-            team = teams.setdefault(
-                values.team_id, TeamFigures(values.team_id, values.team_name, 0, {}, Counts())
-            )
-            _add(team, values)
-    company = TeamFigures(None, "", 0, {}, Counts())
-    for values in reps.values():
-        _add(company, values)
-    for group in (*teams.values(), company):
-        group.estimates_target = _estimates_target(group.by_line, config.estimates_multiple)
-        group.index = quality_index(
-            _inputs(group, group.nps.value, group.csat.share, group.followup_resolution_rate),
-            config.weights,
-            config.caps,
-        ).value
-    return ScorecardSet(
-        period=period,
-        state=period_state(period),
-        settings=config,
-        lines=product_lines(),
-        reps=reps,
-        teams=teams,
-        company=company,
-    )
+    return config, reps
 
 
 def _few(counts: Counts, threshold: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
@@ -282,3 +283,177 @@ def test_hr_sees_the_recent_scorecard_downloads(app, org, as_role):
         rep_name = str(escape(db.session.get(User, org.rep).name))
     page = as_role("hr").get("/").get_data(as_text=True)
     assert f"{hr_name} downloaded the scorecard of {rep_name}, 2026-Q3." in page
+
+
+def _nps_answers(app, org, rep_id: int, before: list[int], now: list[int]) -> None:
+    """NPS answers about ``rep_id``: ``before`` in the previous quarter, ``now`` in this one."""
+    import datetime
+
+    from coachflow.dashboards.queries import current_period
+    from coachflow.lib.figures import shifted
+    from coachflow.platform.time import utcnow
+    from coachflow.questionnaires.models import QuestionType
+    from tests.integration.test_surveys_results import answer
+    from tests.survey_factories import make_survey
+
+    period = current_period(utcnow().date())
+    previous = shifted(period, -1)
+    survey = make_survey(owner_id=org.manager)
+    for scores, start in ((before, previous.start), (now, period.start)):
+        for n, score in enumerate(scores):
+            at = datetime.datetime.combine(start, datetime.time(9), datetime.UTC)
+            answer(
+                app,
+                survey,
+                rep_id=rep_id,
+                team_id=org.team,
+                scores={QuestionType.NPS: score},
+                at=at + datetime.timedelta(minutes=n),
+            )
+
+
+def test_a_customer_nps_falling_by_more_than_noise_needs_attention(app, org, as_role):
+    from sqlalchemy import select as select_
+
+    from coachflow.dashboards.queries import current_period, nps_falls, scores_by_rep
+    from coachflow.platform.time import utcnow
+
+    peer = _team_of(app, org, 2)[1]
+    with app.app_context():
+        for rep in (org.rep, peer):
+            quarter_quota(rep, org.product_line, 1_000)
+            won_deal(rep, org.product_line, 1_000)  # ahead of pace
+        _nps_answers(app, org, org.rep, [10] * 12 + [8] * 3, [0] * 8 + [10] * 4)  # +80 → −33
+        _nps_answers(app, org, peer, [10, 10, 0], [10, 0, 0])  # +33 → −33, three answers: noise
+        db.session.commit()
+        period = current_period(utcnow().date())
+        scope = select_(User.id).where(User.id.in_([org.rep, peer]))
+        falls = nps_falls(scope, period, scores_by_rep(period, scope))
+        assert set(falls) == {org.rep}
+        assert falls[org.rep].delta == pytest.approx(-33.33 - 80, abs=0.01)
+        assert falls[org.rep].p_value < 0.05
+        rep_name = str(escape(db.session.get(User, org.rep).name))
+    page = as_role("manager").get("/").get_data(as_text=True)
+    assert f"<strong>{rep_name}</strong>" in page
+    assert "Customer NPS fell by 113 points since the last period" in page
+    assert page.count("Customer NPS fell by") == 1  # not the peer: three answers are noise
+
+
+def test_hr_sees_the_spread_of_the_index_of_the_last_quarter_as_a_chart_and_a_table(
+    app, org, as_role
+):
+    from coachflow.lib.figures import shifted
+    from coachflow.lib.periods import PeriodKind
+    from coachflow.sales.models import Quota
+    from tests.dashboard_factories import this_quarter
+
+    _figures(app, org)  # this quarter's figures: the company section is shown
+    last = shifted(this_quarter(), -1)
+    with app.app_context():
+        db.session.add(
+            Quota(
+                rep_id=org.rep,
+                product_line_id=org.product_line,
+                period_kind=PeriodKind.QUARTER,
+                period_start=last.start,
+                currency="EUR",
+                revenue_target_minor=1_000_00,
+            )
+        )
+        # Attainment 100 % (score 1/1.2) and no repeat business: (0.30 × 0.833) / 0.45 → 55.6.
+        won_deal(org.rep, org.product_line, 1_000, day=last.start)
+        # No quota, a first win: the repeat share alone, 0.
+        won_deal(org.other_rep, org.product_line, 500, day=last.start)
+        db.session.commit()
+    page = as_role("hr").get("/").get_data(as_text=True)
+    assert f"Reps by quality-of-revenue index, {last.label}" in page
+    assert 'id="chart-index-title"' in page
+    assert '<tr><th scope="row">40–60</th><td class="num">1</td></tr>' in page
+    assert '<tr><th scope="row">0–20</th><td class="num">1</td></tr>' in page
+    assert '<tr><th scope="row">80–100</th><td class="num">0</td></tr>' in page
+
+
+def test_index_bands_hold_their_lower_end_and_100_is_in_the_top_band():
+    from coachflow.dashboards.queries import index_distribution
+    from coachflow.scorecards.queries import RepFigures
+    from coachflow.surveys.queries.results import Counts
+
+    def rep(index):
+        return RepFigures(1, "R", None, "", {}, Counts(), index=index)
+
+    bands = dict(index_distribution([rep(v) for v in (0.0, 19.9, 20.0, 79.9, 80.0, 100.0, None)]))
+    assert bands == {(0, 20): 2, (20, 40): 1, (40, 60): 0, (60, 80): 1, (80, 100): 2}
+
+
+def test_the_scorecard_shows_the_recognition_received_in_its_period(app, org, as_role):
+    import datetime
+
+    from tests.scorecards_data import Q3, build_quarter
+
+    build_quarter(app, org)
+    with app.app_context():
+        for reason, day in (
+            ("Saved the Hansa renewal", datetime.date(2026, 8, 3)),
+            ("Outside the quarter", datetime.date(2026, 10, 3)),
+        ):
+            db.session.add(
+                Recognition(
+                    giver_id=org.manager,
+                    recipient_id=org.rep,
+                    team_id=org.team,
+                    reason=reason,
+                    created_at=datetime.datetime.combine(day, datetime.time(12), datetime.UTC),
+                )
+            )
+        db.session.commit()
+    client = as_role("manager")
+    page = client.get(f"/scorecards/rep/{org.rep}?period={Q3}").get_data(as_text=True)
+    assert "Recognition received, 2026-Q3" in page
+    assert "Saved the Hansa renewal" in page
+    assert "Outside the quarter" not in page
+    # A period without recognition leaves the section out.
+    page = client.get(f"/scorecards/rep/{org.rep}?period=2026-Q2").get_data(as_text=True)
+    assert "Recognition received" not in page
+
+
+def test_a_rep_sees_the_latest_comments_of_their_customers_and_only_theirs(app, org, as_role):
+    import datetime
+
+    from coachflow.platform.time import utcnow
+    from coachflow.questionnaires.models import QuestionType
+    from tests.integration.test_surveys_results import answer
+    from tests.survey_factories import make_survey
+
+    with app.app_context():
+        survey = make_survey(owner_id=org.manager)
+        now = utcnow()
+        for n, (rep_id, team_id, text) in enumerate(
+            [
+                (org.rep, org.team, "Oldest comment about the rep"),
+                (org.rep, org.team, "Quick & helpful delivery"),
+                (org.rep, org.team, "Second newest"),
+                (org.rep, org.team, "Newest comment about the rep"),
+                (org.other_rep, org.other_team, "About someone else"),
+            ]
+        ):
+            answer(
+                app,
+                survey,
+                rep_id=rep_id,
+                team_id=team_id,
+                scores={QuestionType.NPS: 9, QuestionType.TEXT: text},
+                at=now - datetime.timedelta(days=10 - n),
+            )
+        db.session.commit()
+    page = as_role("rep").get("/").get_data(as_text=True)
+    assert "What your customers wrote" in page
+    assert "Newest comment about the rep" in page
+    assert "Quick &amp; helpful delivery" in page  # escaped, never markup
+    assert "Oldest comment about the rep" not in page  # three at most
+    assert "About someone else" not in page
+    assert "likelihood to recommend: 9 of 10" in page
+
+
+def test_a_rep_without_comments_is_told_where_they_will_appear(org, as_role):
+    page = as_role("rep").get("/").get_data(as_text=True)
+    assert "No customer comment yet." in page

@@ -11,7 +11,7 @@ from coachflow.lib.periods import parse_period
 from coachflow.platform.extensions import db
 from coachflow.sales.models import Deal, DealStage
 from coachflow.scorecards.models import ClosedPeriod, PeriodState
-from coachflow.scorecards.queries import period_figures, period_state
+from coachflow.scorecards.queries import period_figures, period_state, rep_figures
 from tests.factories import TeamFactory, UserFactory
 from tests.integration.test_query_counts import counting_queries
 from tests.scorecards_data import Q3, build_quarter
@@ -135,3 +135,22 @@ def test_query_count_does_not_grow_with_the_reps(app, org, quarter):
         cards = period_figures(quarter)
     assert len(cards.reps) == 14
     assert len(large) == len(small) <= 12
+
+
+def test_rep_figures_are_period_figures_reps_in_fewer_queries(app, org, quarter):
+    with app.app_context():
+        full = period_figures(quarter)
+        ids = [org.rep, org.other_rep]
+        with counting_queries(app) as small:
+            lean = rep_figures(quarter, ids)
+        # The same reps, values, ranks and percentiles, without the team and company sums.
+        assert {r: v.as_dict() for r, v in lean.items()} == {
+            r: v.as_dict() for r, v in full.reps.items()
+        }
+        for _ in range(2):
+            team = TeamFactory(manager=UserFactory(role=Role.MANAGER))
+            UserFactory.create_batch(4, role=Role.REP, team=team)
+        db.session.commit()
+        with counting_queries(app) as large:
+            assert len(rep_figures(quarter)) == 10
+    assert len(large) == len(small) <= 10

@@ -66,3 +66,15 @@ def test_at_a_hundred_answers_coverage_is_close_to_95_percent_everywhere():
     coverages = [_exact_coverage(100, p, d) for p, d in GRID]
     assert min(coverages) >= 0.945
     assert max(coverages) <= 0.955
+
+
+def test_the_offered_levels_quantiles_are_the_normal_ones():
+    from scipy.stats import norm
+
+    from coachflow.lib.stats import LEVELS, z_value
+
+    for level in (*LEVELS, 0.8):
+        assert z_value(level) == pytest.approx(norm.ppf(1 - (1 - level) / 2))
+    assert z_value(0.95) == pytest.approx(1.959964)
+    with pytest.raises(ValueError, match="strictly between"):
+        z_value(1.0)

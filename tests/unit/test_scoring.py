@@ -113,3 +113,23 @@ def test_standings_share_ranks_on_ties_and_skip_unknowns() -> None:
     assert 4 not in result
     assert standings({9: 1.0})[9].percentile is None
     assert math.isclose(standings({1: 0.0, 2: 1.0})[2].percentile or 0, 100.0)
+
+
+def test_standings_match_counting_every_pair() -> None:
+    """The sorted (binary search) ranks equal the definition: one more than those above, the
+    percentile from those below and ties counted half."""
+    import random
+
+    rng = random.Random(3)
+    values = {n: (None if n % 7 == 0 else float(rng.randint(0, 20))) for n in range(200)}
+    known = {k: v for k, v in values.items() if v is not None}
+    result = standings(values)
+    assert set(result) == set(known)
+    for key, value in known.items():
+        above = sum(1 for other in known.values() if other > value)
+        below = sum(1 for other in known.values() if other < value)
+        ties = len(known) - above - below - 1
+        assert result[key].rank == above + 1
+        assert math.isclose(
+            result[key].percentile or 0, 100 * (below + ties / 2) / (len(known) - 1)
+        )

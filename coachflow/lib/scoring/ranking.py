@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,10 +18,11 @@ def standings(values: Mapping[int, float | None]) -> dict[int, Standing]:
     left out. With one id the percentile is None (there is nobody to compare with)."""
     known = {key: value for key, value in values.items() if value is not None}
     count = len(known)
+    ordered = sorted(known.values())  # O(n log n): two binary searches per id, not two scans
     result = {}
     for key, value in known.items():
-        above = sum(1 for other in known.values() if other > value)
-        below = sum(1 for other in known.values() if other < value)
+        below = bisect_left(ordered, value)
+        above = count - bisect_right(ordered, value)
         ties = count - above - below - 1
         percentile = 100 * (below + 0.5 * ties) / (count - 1) if count > 1 else None
         result[key] = Standing(above + 1, percentile)

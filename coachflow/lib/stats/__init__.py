@@ -24,9 +24,20 @@ def z_value(level: float) -> float:
 
     1.6449 for 90%, 1.9600 for 95% (``scipy.stats.norm.ppf``).
     """
+    if level in _Z:
+        return _Z[level]
     if not 0 < level < 1:
         raise ValueError(f"a confidence level lies strictly between 0 and 1, not {level}")
+    return _quantile(level)
+
+
+def _quantile(level: float) -> float:
     return float(norm.ppf(1 - (1 - level) / 2))
+
+
+# The offered levels' quantiles, computed once at import (a constant table, not a cache):
+# ``norm.ppf`` costs some 0.1 ms, and a company page asks for it per team.
+_Z = {level: _quantile(level) for level in LEVELS}
 
 
 def small_sample(n: int, threshold: int = SMALL_SAMPLE) -> bool:

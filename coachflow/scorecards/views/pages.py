@@ -14,6 +14,7 @@ from coachflow.platform.permissions import allowed, get_or_404, requires
 from coachflow.platform.web import page_arg
 from coachflow.scorecards import documents, policy, queries, services
 from coachflow.scorecards.models import DownloadKind
+from coachflow.scorecards.sections import scorecard_sections
 from coachflow.scorecards.views.helpers import day_before, period_arg, read_period, today
 
 bp = Blueprint("scorecards", __name__, url_prefix="/scorecards")
@@ -53,6 +54,7 @@ def rep(rep_id: int):
         person=person,
         until=day_before(period.end),
         choices=period_choices(today()),
+        sections=scorecard_sections(person.id, period),
     )
 
 
