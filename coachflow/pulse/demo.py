@@ -128,11 +128,11 @@ def _fill_teams(org: DemoOrg, rng: random.Random) -> None:
             .group_by(User.team_id)
         ).all()
     )
-    for team in org.teams:
+    for position, team in enumerate(org.teams, start=1):  # not team.id: ids differ per database
         for index in range(sizes.get(team.id, 0), 6):
             first, last = rng.choice(FIRST_NAMES["en"]), rng.choice(LAST_NAMES["en"])
             user = User(
-                email=f"team{team.id}.rep{index}@example.com",
+                email=f"team{position}.rep{index}@example.com",
                 name=f"{first} {last}",
                 role=Role.REP,
                 language="en",
