@@ -111,10 +111,30 @@ def empty_tables(app: Flask) -> None:
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                _empty_postgresql(conn, tables)
             else:
                 for name in tables:
                     conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 (table names from metadata)
+
+
+def _empty_postgresql(conn, tables: list[str]) -> None:
+    """Empty only the tables a test wrote to and restart only the sequences it used: one TRUNCATE
+    of all sixty-odd tables costs ~130 ms a test on PostgreSQL, this a few milliseconds. Foreign
+    keys are not checked while deleting (the replication role), so the order does not matter."""
+    probe = " UNION ALL ".join(
+        f"SELECT '{name}' FROM (SELECT 1 FROM {name} LIMIT 1) AS x{i}"  # noqa: S608 (metadata names)
+        for i, name in enumerate(tables)
+    )
+    written = [row[0] for row in conn.execute(text(probe))]
+    if written:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for name in written:
+            conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 (table names from metadata)
+    used = conn.execute(
+        text("SELECT schemaname, sequencename FROM pg_sequences WHERE last_value IS NOT NULL")
+    ).all()
+    for schema, sequence in used:
+        conn.execute(text(f'ALTER SEQUENCE "{schema}"."{sequence}" RESTART'))
 
 
 @pytest.fixture(scope="session")
