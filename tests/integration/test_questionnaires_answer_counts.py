@@ -56,7 +56,7 @@ def _versions(app, survey_id: int) -> int:
 
 def _responses_column(page: str, name: str) -> str:
     """The list's "responses" cell of the survey called ``name``."""
-    row = re.search(rf">{name}</a></th>(.*?)</tr>", html.unescape(page), re.S).group(1)
+    row = re.search(rf">{name}</a>[^<]*(?:<span[^>]*>[^<]*</span>)?</th>(.*?)</tr>", html.unescape(page), re.S).group(1)
     return re.findall(r'<td class="num">(\d+)</td>', row)[2]
 
 
