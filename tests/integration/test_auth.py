@@ -214,15 +214,17 @@ def test_failures_from_one_address_do_not_lock_the_owner_out_from_another(app, o
     assert sign_in(client_at(app, "203.0.113.9"), "admin@example.com", PASSWORD).status_code == 429
 
 
-def _median_seconds_interleaved(first, second, rounds: int = 15) -> tuple[float, float]:
+def _median_seconds_interleaved(
+    first, second, rounds: int = 15, clock=time.perf_counter
+) -> tuple[float, float]:
     """Medians of two requests' durations, alternating which goes first in each round."""
     times: tuple[list[float], list[float]] = ([], [])
     for turn in range(rounds):
         order = ((0, first), (1, second)) if turn % 2 == 0 else ((1, second), (0, first))
         for index, request in order:
-            started = time.perf_counter()
+            started = clock()
             request()
-            times[index].append(time.perf_counter() - started)
+            times[index].append(clock() - started)
     return statistics.median(times[0]), statistics.median(times[1])
 
 
@@ -255,7 +257,10 @@ def test_sign_in_takes_as_long_for_an_unknown_address_as_for_a_wrong_password(ap
     known, unknown = attempt("rep@example.com"), attempt("nobody@example.com")
     for warm_up in (known, unknown, known, unknown):
         warm_up()
-    _assert_within_a_fifth(*_median_seconds_interleaved(known, unknown))
+    # The work the server does, counted on this thread's CPU clock: what would tell the two apart
+    # (a hash skipped for an unknown address) is CPU work, and the CPU clock does not count the
+    # time other processes on a busy machine take from it, which the wall clock does.
+    _assert_within_a_fifth(*_median_seconds_interleaved(known, unknown, clock=time.thread_time))
 
 
 def test_password_reset_request_takes_as_long_for_an_unknown_address(app, org, mailbox):
