@@ -56,7 +56,8 @@ def _versions(app, survey_id: int) -> int:
 
 def _responses_column(page: str, name: str) -> str:
     """The list's "responses" cell of the survey called ``name``."""
-    row = re.search(rf">{name}</a>[^<]*(?:<span[^>]*>[^<]*</span>)?</th>(.*?)</tr>", html.unescape(page), re.S).group(1)
+    cell_end = r"</a>[^<]*(?:<span[^>]*>[^<]*</span>)?</th>"  # a "Built in" badge may follow
+    row = re.search(rf">{name}{cell_end}(.*?)</tr>", html.unescape(page), re.S).group(1)
     return re.findall(r'<td class="num">(\d+)</td>', row)[2]
 
 
