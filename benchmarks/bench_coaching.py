@@ -14,11 +14,10 @@ import os
 import random
 import statistics
 import time
-from contextlib import contextmanager
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
-from benchmarks.common import fresh_app, kinds
+from benchmarks.common import counted, fresh_app, kinds
 from coachflow.accounts import demo
 from coachflow.accounts.models import Role, User
 from coachflow.accounts.services import start_session
@@ -32,22 +31,6 @@ from coachflow.sales.demo import seed_sales
 
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_COACHING_REPS", "100,1000").split(","))
 REPEATS = 5
-
-
-@contextmanager
-def counted(app):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def median_run(app, work) -> tuple[float, int]:

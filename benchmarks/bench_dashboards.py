@@ -16,11 +16,10 @@ import os
 import random
 import statistics
 import time
-from contextlib import contextmanager
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
-from benchmarks.common import fresh_app, kinds
+from benchmarks.common import counted, fresh_app, kinds
 from coachflow.accounts.models import ProductLine, Role, Team, User
 from coachflow.accounts.services import start_session
 from coachflow.lib.figures import shifted
@@ -34,22 +33,6 @@ REPS = int(os.environ.get("BENCH_DASHBOARD_REPS", "1000"))
 TEAM_SIZE = 5
 DEALS_PER_REP = 60
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "20"))
-
-
-@contextmanager
-def counted(app):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def generate(reps: int, rng: random.Random) -> dict[str, int]:

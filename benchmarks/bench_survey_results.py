@@ -11,11 +11,10 @@ from __future__ import annotations
 import random
 import statistics
 import time
-from contextlib import contextmanager
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
-from benchmarks.common import fresh_app, kinds
+from benchmarks.common import counted, fresh_app, kinds
 from coachflow.accounts import demo
 from coachflow.accounts.models import Role, User
 from coachflow.accounts.services import start_session
@@ -27,22 +26,6 @@ from coachflow.surveys.models import Answer
 
 SIZES = (48, 240)
 REQUESTS = 5
-
-
-@contextmanager
-def counted(app):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def client_for(app, role: Role):

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import psycopg
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from coachflow.app import create_app
 from coachflow.platform.extensions import db
@@ -53,3 +53,20 @@ def _migrated(url: str) -> Flask:
 
 def kinds() -> list[str]:
     return ["sqlite", "postgresql"] if postgres_available() else ["sqlite"]
+
+
+@contextmanager
+def counted(app):
+    """The SQL statements run while the block runs, for a benchmark's query count."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
